@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** Thrown at start-up when the environment does not satisfy a service's schema; lists every bad key. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses an environment (default `process.env`) with a zod object schema, treating empty
+ * strings as missing, and returns a frozen typed object or throws a `ConfigError` naming
+ * every missing or invalid variable at once.
+ */
+export function parseConfig<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<z.output<S>> {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
+  }
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(root)';
+      const problem = cleaned[key] === undefined ? 'is required' : issue.message;
+      return `${key} ${problem}`;
+    });
+    throw new ConfigError(issues);
+  }
+  return Object.freeze(result.data);
+}
+
+/** A port number from an environment string. */
+export const portSchema = z.coerce.number().int().min(0).max(65535);
+
+/** A boolean from an environment string: true/false, 1/0, yes/no. */
+export const booleanSchema = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/** A duration such as `3600`, `90s`, `30m`, `12h` or `1d`, parsed to whole seconds (> 0). */
+export const durationSecondsSchema = z
+  .string()
+  .regex(/^\d+\s*[smhd]?$/, { message: 'must be a duration such as 3600, 30m, 12h or 1d' })
+  .transform((value) => {
+    const match = /^(\d+)\s*([smhd]?)$/.exec(value)!;
+    const unit = (match[2] || 's') as keyof typeof DURATION_UNITS;
+    return Number(match[1]) * DURATION_UNITS[unit];
+  })
+  .refine((seconds) => seconds > 0, { message: 'must be longer than 0 seconds' });
+
+/** A log level pino understands. */
+export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** A PostgreSQL connection URL. */
+export const databaseUrlSchema = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL (leave it unset for the embedded database)' });
+
+/**
+ * The variables every HTTP service reads; spread into a service's own schema.
+ * `JWT_KEY` must be at least 16 characters: a short key makes tokens guessable.
+ */
+export const serviceEnvShape = {
+  PORT: portSchema.default(3000),
+  JWT_KEY: z.string().min(16, { message: 'must be at least 16 characters (e.g. `openssl rand -hex 32`)' }),
+  DATABASE_URL: databaseUrlSchema.optional(),
+  DATA_DIR: z.string().optional(),
+  COOKIE_SECURE: booleanSchema.default(false),
+  LOG_LEVEL: logLevelSchema.default('info'),
+};

@@ -1,0 +1,46 @@
+// Errors
+export { CustomError, type SerializedError } from './errors/custom-error';
+export { BadRequestError } from './errors/bad-request-error';
+export { NotFoundError } from './errors/not-found-error';
+export { NotAuthorizedError } from './errors/not-authorized-error';
+export { RequestValidationError } from './errors/request-validation-error';
+export { DatabaseConnectionError } from './errors/database-connection-error';
+export { PayloadTooLargeError } from './errors/payload-too-large-error';
+export { MalformedJsonError } from './errors/malformed-json-error';
+export { ServiceUnavailableError } from './errors/service-unavailable-error';
+
+// Middlewares and the session
+export { currentUser } from './middlewares/current-user';
+export { requireAuth } from './middlewares/require-auth';
+export { validateRequest } from './middlewares/validate-request';
+export { errorHandler } from './middlewares/error-handler';
+export { notFound } from './middlewares/not-found';
+export { sessionCookie, type SessionCookieOptions } from './session/session-cookie';
+export { signSessionToken, verifySessionToken, type UserPayload, type CurrentUser } from './session/session-token';
+
+// Events and the bus
+export { Subjects } from './events/subjects';
+export type { Event } from './events/base-event';
+export type { TicketCreatedEvent } from './events/ticket-created-event';
+export type { TicketUpdatedEvent } from './events/ticket-updated-event';
+export { Publisher, type PublishOptions } from './events/publisher';
+export { Listener, stopListeners } from './events/listener';
+export { NatsWrapper, natsWrapper, type NatsState, type NatsConnectOptions } from './nats/nats-wrapper';
+export { ensureStream, DUPLICATE_WINDOW_MS } from './nats/stream';
+export type { JsMsg } from '@nats-io/jetstream';
+
+// Database helpers
+export { isDatabaseConnectionError, isUniqueViolation, databaseErrorCode } from './db/database-errors';
+
+// Configuration and logging
+export {
+  parseConfig,
+  ConfigError,
+  portSchema,
+  booleanSchema,
+  durationSecondsSchema,
+  logLevelSchema,
+  databaseUrlSchema,
+  serviceEnvShape,
+} from './config/parse-config';
+export { createLogger, type Logger } from './logger/logger';

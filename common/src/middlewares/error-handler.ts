@@ -1,0 +1,61 @@
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { CustomError } from '../errors/custom-error';
+import { DatabaseConnectionError } from '../errors/database-connection-error';
+import { MalformedJsonError } from '../errors/malformed-json-error';
+import { PayloadTooLargeError } from '../errors/payload-too-large-error';
+import { isDatabaseConnectionError } from '../db/database-errors';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+  limit?: number;
+}
+
+function formatBytes(bytes: number | undefined): string {
+  if (!bytes) return 'the size limit';
+  return bytes % 1024 === 0 ? `${bytes / 1024} kB` : `${bytes} bytes`;
+}
+
+/** Turns what Express and its body parser throw into one of our client-facing errors, if it is one. */
+function toCustomError(error: unknown): CustomError | undefined {
+  if (error instanceof CustomError) return error;
+  const parserError = error as BodyParserError;
+  if (parserError?.type === 'entity.parse.failed') return new MalformedJsonError({ cause: error });
+  if (parserError?.type === 'entity.too.large') {
+    return new PayloadTooLargeError(formatBytes(parserError.limit), { cause: error });
+  }
+  if (isDatabaseConnectionError(error)) return new DatabaseConnectionError({ cause: error });
+  return undefined;
+}
+
+/**
+ * The last middleware of every app: answers in the contract's `{ errors: [...] }` format.
+ * Known errors keep their status; other client errors from Express keep theirs with their
+ * public message; anything else is logged with its cause and answered 500 with a generic
+ * message, so no stack or internal detail leaves the process.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+
+    const known = toCustomError(error);
+    if (known) {
+      if (known.statusCode >= 500) logger.warn({ err: error, method: req.method, path: req.path }, known.message);
+      res.status(known.statusCode).send({ errors: known.serializeErrors() });
+      return;
+    }
+
+    const parserError = error as BodyParserError;
+    const status = parserError?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500 && parserError.expose) {
+      res.status(status).send({ errors: [{ message: parserError.message ?? 'Bad request' }] });
+      return;
+    }
+
+    logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error while serving a request');
+    res.status(500).send({ errors: [{ message: 'Something went wrong' }] });
+  };
+}

@@ -1,0 +1,146 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { stopListeners } from '../events/listener';
+import { createLogger } from '../logger/logger';
+import { ensureStream } from './stream';
+
+/** Where the connection stands, as `/readyz` reports it. */
+export type NatsState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Tuning of a connection; the defaults suit a service. */
+export interface NatsConnectOptions {
+  /** Milliseconds between reconnect attempts. */
+  reconnectTimeWait?: number;
+  /** Milliseconds between client pings (the NATS Streaming heartbeat interval). */
+  pingInterval?: number;
+  /** Pings without an answer before the connection counts as stale. */
+  maxPingOut?: number;
+  logger?: Logger;
+}
+
+/**
+ * Holds a service's one NATS connection, as the reference design's `natsWrapper` does.
+ * `connect(clusterId, clientId, url)` connects under the name `clientId` (retrying until
+ * the server is reachable, and reconnecting for ever after), then makes sure the stream
+ * `clusterId` captures every subject. `close()` stops listeners, drains and closes.
+ */
+export class NatsWrapper {
+  private _client?: NatsConnection;
+  private _jetstream?: JetStreamClient;
+  private _state: NatsState = 'idle';
+  private _streamName?: string;
+  private logger: Logger = createLogger('nats');
+  private closing?: Promise<void>;
+
+  /** The connection; throws before `connect()` has finished. */
+  get client(): NatsConnection {
+    if (!this._client) throw new Error('Cannot access NATS client before connecting');
+    return this._client;
+  }
+
+  /** A JetStream handle on the connection; throws before `connect()` has finished. */
+  get jetstream(): JetStreamClient {
+    if (!this._jetstream) throw new Error('Cannot access NATS client before connecting');
+    return this._jetstream;
+  }
+
+  /** The stream every subject is stored in (the `clusterId` given to `connect`). */
+  get streamName(): string | undefined {
+    return this._streamName;
+  }
+
+  get state(): NatsState {
+    return this._state;
+  }
+
+  /** True while the connection is up and the stream is known to exist. */
+  get isConnected(): boolean {
+    return this._state === 'connected';
+  }
+
+  async connect(clusterId: string, clientId: string, url: string, options: NatsConnectOptions = {}): Promise<void> {
+    if (this._client) throw new Error('NATS client is already connected');
+    if (options.logger) this.logger = options.logger;
+    this._state = 'connecting';
+    this._streamName = clusterId;
+    this.logger.info({ url, clientId, stream: clusterId }, 'connecting to NATS');
+
+    const nc = await connect({
+      servers: url,
+      name: clientId,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectTimeWait ?? 1_000,
+      pingInterval: options.pingInterval ?? 10_000,
+      maxPingOut: options.maxPingOut ?? 3,
+    });
+    if (this.closing) {
+      await nc.close();
+      throw new Error('NATS client was closed while connecting');
+    }
+    this.watchStatus(nc);
+
+    try {
+      await this.ensureStreamWithRetry(nc, clusterId, options.reconnectTimeWait ?? 1_000);
+    } catch (error) {
+      this._state = 'idle';
+      await nc.close();
+      throw error;
+    }
+    this._client = nc;
+    this._jetstream = jetstream(nc);
+    this._state = 'connected';
+    this.logger.info({ server: nc.getServer(), stream: clusterId }, 'connected to NATS');
+  }
+
+  private async ensureStreamWithRetry(nc: NatsConnection, name: string, waitMs: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureStream(nc, name);
+        return;
+      } catch (error) {
+        if (nc.isClosed() || attempt >= 30) throw error;
+        this.logger.warn({ err: error, stream: name, attempt }, 'cannot set up the stream yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+
+  private watchStatus(nc: NatsConnection): void {
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'disconnect') {
+          if (this._state === 'connected') this._state = 'reconnecting';
+          this.logger.warn({ server: status.server }, 'disconnected from NATS; reconnecting');
+        } else if (status.type === 'reconnect') {
+          if (this._client) this._state = 'connected';
+          this.logger.info({ server: status.server }, 'reconnected to NATS');
+        } else if (status.type === 'error') {
+          this.logger.warn({ err: status.error }, 'NATS connection error');
+        }
+      }
+    })();
+  }
+
+  /** Stops listeners (letting in-flight handlers finish), drains and closes. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const nc = this._client;
+      this._state = 'closed';
+      if (!nc || nc.isClosed()) return;
+      await stopListeners(nc);
+      try {
+        await nc.drain();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'NATS drain failed; closing');
+        await nc.close();
+      }
+      this.logger.info('NATS connection closed');
+    })();
+    return this.closing;
+  }
+}
+
+/** The process-wide connection, shared by a service's publishers and listeners. */
+export const natsWrapper = new NatsWrapper();

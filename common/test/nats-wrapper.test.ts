@@ -1,0 +1,118 @@
+import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { startNatsServer, waitFor, type TestNatsServer } from '../src/testing';
+import { NatsWrapper } from '../src/nats/nats-wrapper';
+import { Subjects } from '../src/events/subjects';
+import { CreatedPublisher, RecordingCreatedListener, sleep, silent, ticket } from './bus-helpers';
+
+let server: TestNatsServer;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+
+beforeEach(async () => {
+  // Streams may not overlap in subjects: every test starts from none.
+  const nc = await connect({ servers: server.url });
+  const jsm = await jetstreamManager(nc);
+  for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+  await nc.close();
+});
+
+afterAll(async () => {
+  await server.destroy();
+});
+
+describe('NatsWrapper', () => {
+  it('throws when the client is used before connecting', () => {
+    const wrapper = new NatsWrapper();
+    expect(() => wrapper.client).toThrow('Cannot access NATS client before connecting');
+    expect(() => wrapper.jetstream).toThrow('Cannot access NATS client before connecting');
+  });
+
+  it('connects under the client id and creates the stream with every subject', async () => {
+    const wrapper = new NatsWrapper();
+    await wrapper.connect('wrapper-create', 'tickets-abc', server.url, { logger: silent });
+
+    expect(wrapper.isConnected).toBe(true);
+    const jsm = await jetstreamManager(wrapper.client);
+    const info = await jsm.streams.info('wrapper-create');
+    expect(info.config.subjects.sort()).toEqual(Object.values(Subjects).sort());
+    expect(info.config.storage).toBe('file');
+    expect(info.config.duplicate_window).toBeGreaterThanOrEqual(120 * 1e9);
+    expect(connectionName(wrapper)).toBe('tickets-abc');
+    await wrapper.close();
+  });
+
+  it('adds missing subjects to an existing stream without removing any', async () => {
+    const nc = await connect({ servers: server.url });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'wrapper-extend', subjects: ['ticket:created', 'order:created'] });
+
+    const wrapper = new NatsWrapper();
+    await wrapper.connect('wrapper-extend', 'tickets-def', server.url, { logger: silent });
+
+    const info = await jsm.streams.info('wrapper-extend');
+    expect(info.config.subjects.sort()).toEqual(['order:created', 'ticket:created', 'ticket:updated']);
+    await wrapper.close();
+    await nc.close();
+  });
+
+  it('drains on close: an in-flight handler finishes and its ack is stored', async () => {
+    const wrapper = new NatsWrapper();
+    await wrapper.connect('wrapper-drain', 'listener-1', server.url, { logger: silent });
+    let acked = false;
+    const listener = new RecordingCreatedListener(wrapper.client, 'drain-service', async (_data, msg: JsMsg) => {
+      await sleep(300);
+      msg.ack();
+      acked = true;
+    });
+    await listener.listen();
+    await new CreatedPublisher(wrapper.client).publish(ticket(1));
+    await waitFor(() => listener.received.length === 1, { message: 'the event' });
+
+    await wrapper.close();
+
+    expect(acked).toBe(true);
+    expect(wrapper.client.isClosed()).toBe(true);
+    const nc = await connect({ servers: server.url });
+    const info = await (await jetstreamManager(nc)).consumers.info('wrapper-drain', listener.durableName);
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.num_pending).toBe(0);
+    await nc.close();
+  });
+
+  it('keeps trying to connect until the server is reachable', async () => {
+    const later = await startNatsServer();
+    await later.stop();
+    const wrapper = new NatsWrapper();
+    const connecting = wrapper.connect('wrapper-wait', 'tickets-late', later.url, { logger: silent, reconnectTimeWait: 100 });
+    await sleep(500);
+    expect(wrapper.state).toBe('connecting');
+
+    await later.start();
+    await connecting;
+
+    expect(wrapper.isConnected).toBe(true);
+    await wrapper.close();
+    await later.destroy();
+  });
+
+  it('reports reconnecting while the server is away and connected once it is back', async () => {
+    const flaky = await startNatsServer();
+    const wrapper = new NatsWrapper();
+    await wrapper.connect('wrapper-flaky', 'tickets-flaky', flaky.url, { logger: silent, reconnectTimeWait: 100 });
+
+    await flaky.stop();
+    await waitFor(() => wrapper.state === 'reconnecting', { message: 'reconnecting state' });
+    await flaky.start();
+    await waitFor(() => wrapper.state === 'connected', { message: 'connected state' });
+
+    await wrapper.close();
+    await flaky.destroy();
+  });
+});
+
+function connectionName(wrapper: NatsWrapper): string {
+  return (wrapper.client as unknown as { options: { name: string } }).options.name;
+}

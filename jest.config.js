@@ -1,0 +1,32 @@
+/**
+ * One jest run for every workspace (a project each). TypeScript is stripped by @swc/jest;
+ * types are checked separately by `tsc -b`.
+ * @type {import('jest').Config}
+ */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022', transform: { react: { runtime: 'automatic' } } },
+    module: { type: 'commonjs' },
+  },
+];
+
+const project = (name, extra = {}) => ({
+  displayName: name,
+  rootDir: `<rootDir>/${name}`,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': swc },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('common'),
+    project('auth'),
+    project('tickets'),
+    project('nats-test'),
+    project('scripts', { testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.test.mjs'] }),
+  ],
+  testTimeout: 30_000,
+};
