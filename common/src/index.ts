@@ -29,8 +29,17 @@ export { NatsWrapper, natsWrapper, type NatsState, type NatsConnectOptions } fro
 export { ensureStream, DUPLICATE_WINDOW_MS } from './nats/stream';
 export type { JsMsg } from '@nats-io/jetstream';
 
-// Database helpers
+// Database and the outbox
+export { openDatabase, type Database, type Db, type OpenDatabaseOptions } from './db/open-database';
 export { isDatabaseConnectionError, isUniqueViolation, databaseErrorCode } from './db/database-errors';
+export { outbox, type OutboxRow } from './outbox/outbox-table';
+export { enqueueEvent } from './outbox/enqueue-event';
+export { OutboxRelay, type OutboxRelayOptions, type PublishFn } from './outbox/outbox-relay';
+
+// Service skeleton
+export { buildServiceApp, BODY_LIMIT, type ServiceAppOptions } from './http/build-service-app';
+export { healthRoutes, type HealthChecks } from './http/health-routes';
+export { runService, type RunServiceOptions, type ShutdownStep } from './lifecycle/run-service';
 
 // Configuration and logging
 export {

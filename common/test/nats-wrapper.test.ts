@@ -86,7 +86,10 @@ describe('NatsWrapper', () => {
     const later = await startNatsServer();
     await later.stop();
     const wrapper = new NatsWrapper();
-    const connecting = wrapper.connect('wrapper-wait', 'tickets-late', later.url, { logger: silent, reconnectTimeWait: 100 });
+    const connecting = wrapper.connect('wrapper-wait', 'tickets-late', later.url, {
+      logger: silent,
+      reconnectTimeWait: 100,
+    });
     await sleep(500);
     expect(wrapper.state).toBe('connecting');
 

@@ -5,7 +5,9 @@ import { z } from 'zod';
 export const configSchema = z.object({
   ...serviceEnvShape,
   NATS_URL: z.string().regex(/^(nats|tls):\/\//, { message: 'must be a nats:// URL' }),
-  NATS_CLUSTER_ID: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a stream name (letters, digits, - and _)' }),
+  NATS_CLUSTER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a stream name (letters, digits, - and _)' }),
   NATS_CLIENT_ID: z.string(),
 });
 

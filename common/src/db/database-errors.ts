@@ -10,7 +10,12 @@ const CONNECTION_CODES = new Set([
   '57P03', // cannot_connect_now
 ]);
 
-const CONNECTION_MESSAGES = [/Connection terminated/i, /connection timeout/i, /PGlite is closed/i, /Client has encountered a connection error/i];
+const CONNECTION_MESSAGES = [
+  /Connection terminated/i,
+  /connection timeout/i,
+  /PGlite is closed/i,
+  /Client has encountered a connection error/i,
+];
 
 /** Walks an error and its `cause` chain (Drizzle wraps driver errors) and returns each link. */
 export function errorChain(error: unknown): unknown[] {

@@ -6,10 +6,10 @@ import { RequestValidationError } from '../errors/request-validation-error';
 export const validateRequest: RequestHandler = (req, _res, next) => {
   const result = validationResult(req);
   if (result.isEmpty()) return next();
-  const fieldErrors = result.array({ onlyFirstError: true }).map((error) =>
-    error.type === 'field'
-      ? { message: String(error.msg), field: error.path }
-      : { message: String(error.msg) },
-  );
+  const fieldErrors = result
+    .array({ onlyFirstError: true })
+    .map((error) =>
+      error.type === 'field' ? { message: String(error.msg), field: error.path } : { message: String(error.msg) },
+    );
   throw new RequestValidationError(fieldErrors);
 };

@@ -16,6 +16,8 @@ export interface NatsConnectOptions {
   pingInterval?: number;
   /** Pings without an answer before the connection counts as stale. */
   maxPingOut?: number;
+  /** Keep trying until the server is first reachable (services); false fails at once (command-line tools). */
+  waitOnFirstConnect?: boolean;
   logger?: Logger;
 }
 
@@ -69,7 +71,7 @@ export class NatsWrapper {
     const nc = await connect({
       servers: url,
       name: clientId,
-      waitOnFirstConnect: true,
+      waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: options.reconnectTimeWait ?? 1_000,
       pingInterval: options.pingInterval ?? 10_000,

@@ -1,4 +1,10 @@
-import { jetstreamManager, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  jetstreamManager,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Subjects } from '../events/subjects';
 
@@ -16,7 +22,11 @@ function isStreamNotFound(error: unknown): boolean {
  * (file storage, two-minute duplicate window) or adds the subjects it lacks, never
  * removing one that another service may rely on.
  */
-export async function ensureStream(nc: NatsConnection, name: string, subjects: string[] = Object.values(Subjects)): Promise<void> {
+export async function ensureStream(
+  nc: NatsConnection,
+  name: string,
+  subjects: string[] = Object.values(Subjects),
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

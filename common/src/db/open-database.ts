@@ -1,0 +1,129 @@
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+/** A Drizzle handle over either driver; queries and transactions read the same. */
+export type Db<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
+
+/** A service's open database: the handle plus what operations need (one session, a ping, close). */
+export interface Database<TSchema extends Record<string, unknown>> {
+  readonly db: Db<TSchema>;
+  /** `pglite` for the embedded database, `postgres` for a server. */
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` on one connection, e.g. to hold a session-level advisory lock. */
+  withSession<T>(fn: (db: Db<TSchema>) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Closes the pool or the embedded instance. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Where a service's data lives and how to bring its schema up to date. */
+export interface OpenDatabaseOptions<TSchema extends Record<string, unknown>> {
+  schema: TSchema;
+  /** The folder of generated SQL migrations (drizzle-kit). */
+  migrationsFolder: string;
+  /** A postgres:// URL; when absent the embedded PGlite is used. */
+  url?: string;
+  /** PGlite's data folder; absent means in memory. */
+  dataDir?: string;
+  /** An already-open PGlite instance to use instead (tests load one from a template). */
+  pglite?: PGlite;
+  /** Connections in the node-postgres pool. */
+  poolSize?: number;
+  logger?: Logger;
+}
+
+// Any constant will do, as long as every replica of a service uses the same one.
+const MIGRATION_LOCK_KEY = 0x7469636b; // "tick"
+
+/**
+ * Opens a service's database — PGlite when there is no URL, node-postgres otherwise —
+ * and applies pending migrations on one connection under an advisory lock, so replicas
+ * starting together migrate once.
+ */
+export async function openDatabase<TSchema extends Record<string, unknown>>(
+  options: OpenDatabaseOptions<TSchema>,
+): Promise<Database<TSchema>> {
+  return options.url ? openPostgres(options, options.url) : openPglite(options);
+}
+
+async function openPglite<TSchema extends Record<string, unknown>>(
+  options: OpenDatabaseOptions<TSchema>,
+): Promise<Database<TSchema>> {
+  const client = options.pglite ?? (await PGlite.create(options.dataDir));
+  const db = drizzlePglite({ client, schema: options.schema }) as unknown as Db<TSchema>;
+  await migratePglite(db as never, { migrationsFolder: options.migrationsFolder });
+  options.logger?.info({ dataDir: options.dataDir ?? 'memory' }, 'embedded database ready');
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    kind: 'pglite',
+    // PGlite is one connection in one process: every query already shares the session.
+    withSession: (fn) => fn(db),
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => (closed ??= client.closed ? Promise.resolve() : client.close()),
+  };
+}
+
+async function openPostgres<TSchema extends Record<string, unknown>>(
+  options: OpenDatabaseOptions<TSchema>,
+  url: string,
+): Promise<Database<TSchema>> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', (error) => options.logger?.warn({ err: error }, 'idle database connection failed'));
+
+  const migrator = await pool.connect();
+  try {
+    await migrator.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await migratePg(drizzlePg({ client: migrator }), { migrationsFolder: options.migrationsFolder });
+    } finally {
+      await migrator.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } catch (error) {
+    migrator.release(true);
+    await pool.end();
+    throw error;
+  }
+  migrator.release();
+
+  const db = drizzlePg({ client: pool, schema: options.schema }) as unknown as Db<TSchema>;
+  options.logger?.info({ host: new URL(url).host }, 'database ready');
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    kind: 'postgres',
+    withSession: async (fn) => {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        return await fn(drizzlePg({ client, schema: options.schema }) as unknown as Db<TSchema>);
+      } catch (error) {
+        broken = true;
+        throw error;
+      } finally {
+        // A failed session may hold a lock or an aborted transaction: never reuse it.
+        client.release(broken);
+      }
+    },
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: () => (closed ??= pool.end()),
+  };
+}

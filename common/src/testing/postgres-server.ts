@@ -1,0 +1,80 @@
+import { execFile, spawn } from 'node:child_process';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { findExecutable } from './find-executable';
+
+const run = promisify(execFile);
+
+/** A throwaway PostgreSQL server for the real-database test tier. */
+export interface TestPostgresServer {
+  /** `postgres://test@127.0.0.1:<port>/postgres` (trust authentication). */
+  readonly url: string;
+  /** Stops the server and deletes its data folder. */
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts Debian's PostgreSQL server (`initdb` + `pg_ctl`) in a temporary folder on a free
+ * port, without fsync. As root it runs as the `postgres` user, since initdb refuses root.
+ */
+export async function startPostgresServer(): Promise<TestPostgresServer> {
+  const hint = 'apt-get install postgresql';
+  const initdb = findExecutable('initdb', hint);
+  const pgCtl = findExecutable('pg_ctl', hint);
+  const dir = await mkdtemp(path.join(tmpdir(), 'ticketing-pg-'));
+  const dataDir = path.join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+    await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+    await chmod(dir, 0o700);
+  }
+  const as = (command: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', command, ...args]) : run(command, args);
+
+  await as(initdb, ['-D', dataDir, '-U', 'test', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  await as(pgCtl, ['-D', dataDir, '-o', options, '-l', path.join(dir, 'server.log'), '-w', 'start']);
+
+  let stopped = false;
+  return {
+    url: `postgres://test@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await as(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `command` with a fresh server's URL in `TEST_DATABASE_URL`, then stops the server. */
+export async function withPostgresServer(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const server = await startPostgresServer();
+  try {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...env, TEST_DATABASE_URL: server.url } });
+    return await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  } finally {
+    await server.stop();
+  }
+}

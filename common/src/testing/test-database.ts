@@ -1,0 +1,95 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { openDatabase, type Database } from '../db/open-database';
+
+/** The schema and migrations of the service under test. */
+export interface TestDatabaseOptions<TSchema extends Record<string, unknown>> {
+  schema: TSchema;
+  migrationsFolder: string;
+}
+
+/**
+ * A fresh, migrated, empty database for one test file. With `TEST_DATABASE_URL` set (the
+ * real-PostgreSQL tier) it is a new database on that server, dropped on `close()`;
+ * otherwise an in-memory PGlite loaded from a migrated template, built once per set of
+ * migrations and cached in the temp folder (a load takes well under a second, a fresh
+ * instance several).
+ */
+export async function createTestDatabase<TSchema extends Record<string, unknown>>(
+  options: TestDatabaseOptions<TSchema>,
+): Promise<Database<TSchema>> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  return serverUrl ? createServerDatabase(options, serverUrl) : createPgliteDatabase(options);
+}
+
+async function createServerDatabase<TSchema extends Record<string, unknown>>(
+  options: TestDatabaseOptions<TSchema>,
+  serverUrl: string,
+): Promise<Database<TSchema>> {
+  const name = `test_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ ...options, url: url.toString() });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+async function createPgliteDatabase<TSchema extends Record<string, unknown>>(
+  options: TestDatabaseOptions<TSchema>,
+): Promise<Database<TSchema>> {
+  const template = await migratedTemplate(options);
+  const pglite = await PGlite.create({ loadDataDir: new Blob([template]) });
+  return openDatabase({ ...options, pglite });
+}
+
+async function migratedTemplate(options: TestDatabaseOptions<Record<string, unknown>>): Promise<Buffer> {
+  const key = await migrationsHash(options.migrationsFolder);
+  const dir = path.join(tmpdir(), 'ticketing-pglite-templates');
+  const file = path.join(dir, `${key}.tar.gz`);
+  try {
+    return await readFile(file);
+  } catch {
+    // Not built yet for these migrations.
+  }
+  const pglite = await PGlite.create();
+  const database = await openDatabase({ ...options, pglite });
+  const dump = Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
+  await database.close();
+  await mkdir(dir, { recursive: true });
+  // Parallel test workers may build the same template: write aside, then rename atomically.
+  const partial = `${file}.${process.pid}.${randomUUID()}`;
+  await writeFile(partial, dump);
+  await rename(partial, file);
+  return dump;
+}
+
+async function migrationsHash(folder: string): Promise<string> {
+  const hash = createHash('sha256');
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else hash.update(entry.name).update(await readFile(full));
+    }
+  };
+  await walk(folder);
+  return hash.digest('hex').slice(0, 16);
+}

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common/testing';
+
+const workspace = path.join(__dirname, '..');
+const tsx = path.join(workspace, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+let server: TestNatsServer;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+
+afterAll(async () => {
+  await server.destroy();
+});
+
+/** Runs an npm script's command the way `npm run` does, collecting what it prints. */
+function run(script: 'publisher' | 'listener') {
+  const child = spawn(process.execPath, [tsx, `src/${script}.ts`], {
+    cwd: workspace,
+    env: { ...process.env, NATS_URL: server.url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { text: '' };
+  child.stdout.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output, exited };
+}
+
+function stop(child: ChildProcess) {
+  child.kill('SIGINT');
+}
+
+describe('npm run publish / npm run listen', () => {
+  it('the listener prints what the publisher sent with its sequence, acks it, and exits 0 on SIGINT', async () => {
+    const listener = run('listener');
+    await waitFor(() => listener.output.text.includes('waiting for ticket:created'), {
+      timeoutMs: 20_000,
+      message: 'the listener',
+    });
+
+    const publisher = run('publisher');
+    expect(await publisher.exited).toBe(0);
+    const published = /Event #(\d+) published: ticket:created (\{.*\})/.exec(publisher.output.text);
+    expect(published).not.toBeNull();
+
+    await waitFor(
+      () => listener.output.text.includes(`Event #${published![1]} received: ticket:created ${published![2]}`),
+      {
+        message: 'the received event',
+      },
+    );
+    stop(listener.child);
+    expect(await listener.exited).toBe(0);
+    expect(listener.output.text).toContain('Listener drained and closed');
+
+    // Acked: a new listener in the same queue group gets nothing more.
+    const again = run('listener');
+    await waitFor(() => again.output.text.includes('waiting for'), {
+      timeoutMs: 20_000,
+      message: 'the second listener',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(again.output.text).not.toContain('received');
+    stop(again.child);
+    expect(await again.exited).toBe(0);
+  });
+
+  it('the publisher fails at once with a hint when no server answers', async () => {
+    const dead = await startNatsServer();
+    await dead.destroy();
+    const child = spawn(process.execPath, [tsx, 'src/publisher.ts'], {
+      cwd: workspace,
+      env: { ...process.env, NATS_URL: dead.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+
+    expect(code).toBe(1);
+    expect(text).toContain(`Cannot reach NATS at ${dead.url}`);
+    expect(text).toContain('NATS_URL');
+  });
+});

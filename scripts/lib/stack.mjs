@@ -1,0 +1,199 @@
+// Starts the whole system on one machine: nats-server, the services, the client, the gateway.
+// `npm start` and the end-to-end tests both start it through `startStack`.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatLine } from './log-format.mjs';
+import { createGateway, loadIngressRoutes } from './gateway.mjs';
+import { freePort, isPortFree, waitForPort } from './ports.mjs';
+import { SupervisedProcess } from './supervisor.mjs';
+import { which } from './system-deps.mjs';
+import { clientServer, hasClient } from './build.mjs';
+
+/** Reads the JWT key from DATA_DIR, generating one on first run. */
+function jwtKey(dataDir) {
+  const file = path.join(dataDir, 'jwt-key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Starts everything and resolves once the gateway serves and every component listens.
+ * @param {{
+ *   root: string,
+ *   port?: number,              gateway port (0: any free port)
+ *   dataDir: string,
+ *   natsUrl?: string,           use this NATS server instead of starting one
+ *   natsPort?: number,          for the started nats-server (0: any free port)
+ *   natsMonitorPort?: number,   (0: any free port; null: no monitoring)
+ *   logLevel?: string,
+ *   print?: (line: string) => void,
+ *   color?: boolean,
+ *   jwtKey?: string,
+ * }} options
+ */
+export async function startStack(options) {
+  const { root, dataDir, logLevel = 'info', color = false } = options;
+  const print = options.print ?? ((line) => process.stdout.write(`${line}\n`));
+  const say = (text) => print(formatLine('runner', text, color));
+  mkdirSync(dataDir, { recursive: true });
+
+  const wantedPort = options.port ?? 3000;
+  if (wantedPort !== 0 && !(await isPortFree(wantedPort))) {
+    throw new Error(
+      `Port ${wantedPort} is already in use. Stop what uses it, or choose another port: PORT=3001 npm start`,
+    );
+  }
+
+  const processes = [];
+  let natsUrl = options.natsUrl;
+  let natsMonitorPort;
+  if (!natsUrl) {
+    const natsPort = options.natsPort === 0 ? await freePort() : (options.natsPort ?? 4222);
+    if (!(await isPortFree(natsPort))) {
+      throw new Error(
+        `Port ${natsPort} is already in use (another nats-server?). To use that server instead, set NATS_URL, e.g.\n  NATS_URL=nats://127.0.0.1:${natsPort} npm start`,
+      );
+    }
+    natsMonitorPort =
+      options.natsMonitorPort === null
+        ? undefined
+        : options.natsMonitorPort === 0
+          ? await freePort()
+          : (options.natsMonitorPort ?? 8222);
+    const binary = which('nats-server');
+    if (!binary)
+      throw new Error('nats-server was not found. Install it: sudo apt-get install nats-server (or set NATS_URL)');
+    // Loopback only: a laptop's bus is not for the network it sits on.
+    const args = [
+      '-js',
+      '-sd',
+      path.join(dataDir, 'nats'),
+      '-n',
+      'ticketing-local',
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(natsPort),
+    ];
+    if (natsMonitorPort) args.push('-m', String(natsMonitorPort));
+    processes.push(new SupervisedProcess({ name: 'nats', command: binary, args, env: process.env, print, color }));
+    natsUrl = `nats://127.0.0.1:${natsPort}`;
+  }
+
+  const ports = {
+    'auth-srv': await freePort(),
+    'tickets-srv': await freePort(),
+    ...(hasClient(root) ? { 'client-srv': await freePort() } : {}),
+  };
+  const key = options.jwtKey ?? jwtKey(dataDir);
+  // One DATABASE_URL would send both services to one database: each has its own variable here.
+  const { DATABASE_URL: _shared, ...baseEnv } = process.env;
+  const serviceEnv = (port) => ({
+    ...baseEnv,
+    PORT: String(port),
+    JWT_KEY: key,
+    DATA_DIR: dataDir,
+    COOKIE_SECURE: 'false',
+    LOG_LEVEL: logLevel,
+    NODE_ENV: 'production',
+  });
+  const node = process.execPath;
+
+  processes.push(
+    new SupervisedProcess({
+      name: 'auth',
+      command: node,
+      args: [path.join(root, 'auth', 'dist', 'index.js')],
+      env: { ...serviceEnv(ports['auth-srv']), DATABASE_URL: process.env.AUTH_DATABASE_URL },
+      print,
+      color,
+    }),
+  );
+  if (existsSync(path.join(root, 'tickets', 'dist', 'index.js'))) {
+    processes.push(
+      new SupervisedProcess({
+        name: 'tickets',
+        command: node,
+        args: [path.join(root, 'tickets', 'dist', 'index.js')],
+        env: {
+          ...serviceEnv(ports['tickets-srv']),
+          DATABASE_URL: process.env.TICKETS_DATABASE_URL,
+          NATS_URL: natsUrl,
+          NATS_CLUSTER_ID: process.env.NATS_CLUSTER_ID ?? 'ticketing',
+          NATS_CLIENT_ID: `tickets-${process.pid}`,
+        },
+        print,
+        color,
+      }),
+    );
+  } else {
+    delete ports['tickets-srv'];
+  }
+
+  const routes = loadIngressRoutes(path.join(root, 'infra', 'k8s', 'ingress-srv.yaml'));
+  const gateway = createGateway({ routes, ports, log: (line) => print(formatLine('gateway', line, color)) });
+  await new Promise((resolve, reject) => {
+    gateway.once('error', reject);
+    gateway.listen(wantedPort, resolve);
+  });
+  const gatewayPort = gateway.address().port;
+
+  if (ports['client-srv']) {
+    processes.push(
+      new SupervisedProcess({
+        name: 'client',
+        command: node,
+        args: [clientServer(root)],
+        env: {
+          ...process.env,
+          PORT: String(ports['client-srv']),
+          HOSTNAME: '127.0.0.1',
+          API_URL: `http://127.0.0.1:${gatewayPort}`,
+          NEXT_TELEMETRY_DISABLED: '1',
+          NODE_ENV: 'production',
+        },
+        print,
+        color,
+      }),
+    );
+  }
+
+  let stopping;
+  const stop = () =>
+    (stopping ??= (async () => {
+      say('stopping');
+      await new Promise((resolve) => {
+        gateway.close(() => resolve());
+        gateway.closeAllConnections();
+      });
+      // Reverse start order: the client and services finish their work while NATS is still up.
+      for (const child of [...processes].reverse()) await child.stop();
+      say('stopped');
+    })());
+  const killAll = () => processes.forEach((child) => child.killNow());
+  process.once('exit', killAll);
+
+  try {
+    const nats = processes.find((child) => child.name === 'nats');
+    if (nats) {
+      nats.start();
+      await waitForPort(Number(new URL(natsUrl).port));
+    }
+    for (const child of processes) if (child !== nats) child.start();
+    for (const port of Object.values(ports)) await waitForPort(port, 120_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    url: `http://localhost:${gatewayPort}`,
+    port: gatewayPort,
+    natsUrl,
+    natsMonitorPort,
+    ports,
+    processes,
+    stop,
+  };
+}

@@ -1,0 +1,55 @@
+// Finds the system programs the stack needs and, as root on Debian, installs the missing ones.
+import { accessSync, constants, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/lib/postgresql/15/bin'];
+
+/** The absolute path of a program on PATH (or the usual sbin folders), or undefined. */
+export function which(name) {
+  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), ...EXTRA_DIRS]) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+/** What each need is called on PATH and in Debian. */
+export const SYSTEM_PACKAGES = {
+  'nats-server': { bin: 'nats-server', apt: 'nats-server' },
+  chromium: { bin: 'chromium', apt: 'chromium' },
+  postgresql: { bin: 'initdb', apt: 'postgresql' },
+};
+
+/**
+ * Makes sure the named system packages are present. As root with apt-get they are
+ * installed; otherwise the error names the command to run.
+ * @param {(keyof typeof SYSTEM_PACKAGES)[]} needs
+ * @param {(line: string) => void} log
+ */
+export function ensureSystemPackages(needs, log = console.log) {
+  const missing = needs.filter((need) => !which(SYSTEM_PACKAGES[need].bin));
+  if (missing.length === 0) return;
+  const packages = missing.map((need) => SYSTEM_PACKAGES[need].apt);
+  const command = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(
+      `Missing system packages: ${packages.join(', ')}.\nInstall them first, e.g. on Debian/Ubuntu:\n  sudo apt-get update && sudo ${command}`,
+    );
+  }
+  log(`installing system packages: ${packages.join(', ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  if (update.status !== 0) throw new Error('apt-get update failed');
+  const install = spawnSync('apt-get', command.split(' ').slice(1), { stdio: 'inherit', env });
+  if (install.status !== 0) throw new Error(`apt-get install failed: ${command}`);
+  const still = missing.filter((need) => !which(SYSTEM_PACKAGES[need].bin));
+  if (still.length) throw new Error(`still missing after apt-get: ${still.join(', ')}`);
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, builds, then runs the whole system until Ctrl-C.
+// Plain Node on purpose: it runs before node_modules exists.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages } from './lib/system-deps.mjs';
+import { ensureNodeModules } from './lib/node-deps.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const say = (text) => console.log(`${color ? '\x1b[37m' : ''}runner  ${color ? '\x1b[0m' : ''}| ${text}`);
+
+async function main() {
+  const natsUrl = process.env.NATS_URL || undefined;
+  ensureSystemPackages(natsUrl ? [] : ['nats-server'], say);
+  ensureNodeModules(root, say);
+  // Imported after the install: these use npm packages.
+  const { buildServices, buildClient, hasClient } = await import('./lib/build.mjs');
+  const { startStack } = await import('./lib/stack.mjs');
+  buildServices(root, say);
+  if (hasClient(root)) buildClient(root, say);
+
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+  const dataDir = path.resolve(root, process.env.DATA_DIR || '.data');
+  const stack = await startStack({ root, port, dataDir, natsUrl, logLevel: process.env.LOG_LEVEL || 'info', color });
+
+  say(
+    `data in ${dataDir}; NATS at ${stack.natsUrl}${stack.natsMonitorPort ? ` (monitoring http://localhost:${stack.natsMonitorPort})` : ''}`,
+  );
+  say(`ticketing is up: ${color ? '\x1b[1m' : ''}${stack.url}${color ? '\x1b[0m' : ''}  (Ctrl-C stops everything)`);
+
+  let signals = 0;
+  const onSignal = async () => {
+    if (++signals > 1) return;
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+main().catch((error) => {
+  console.error(`\nnpm start failed: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// `npm test`: installs what is missing, then runs every tier; exits non-zero on any failure.
+// Plain Node on purpose: it runs before node_modules exists.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages } from './lib/system-deps.mjs';
+import { ensureNodeModules } from './lib/node-deps.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (pkg, file) => path.join(root, 'node_modules', pkg, file);
+const say = (text) => console.log(`\n=== ${text}`);
+const results = [];
+
+function step(name, command, args, env = process.env) {
+  say(name);
+  const started = Date.now();
+  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
+  results.push({ name, ok: status === 0, seconds: (Date.now() - started) / 1000 });
+  return status === 0;
+}
+
+function jest(name, args, env = process.env) {
+  const report = path.join(reports, `${results.length}.json`);
+  const ok = step(
+    name,
+    process.execPath,
+    [
+      '--experimental-vm-modules',
+      '--no-warnings=ExperimentalWarning',
+      bin('jest', 'bin/jest.js'),
+      '--json',
+      `--outputFile=${report}`,
+      ...args,
+    ],
+    env,
+  );
+  if (existsSync(report)) {
+    const { numPassedTests, numFailedTests } = JSON.parse(readFileSync(report, 'utf8'));
+    Object.assign(results.at(-1), { passed: numPassedTests, failed: numFailedTests });
+    if (numPassedTests === 0 && numFailedTests === 0) results.at(-1).ok = false;
+  }
+  return ok;
+}
+
+const reports = mkdtempSync(path.join(tmpdir(), 'ticketing-test-'));
+
+async function main() {
+  ensureSystemPackages(['nats-server', 'postgresql', 'chromium'], (line) => say(line));
+  ensureNodeModules(root, (line) => say(line));
+  const { hasClient, buildClient } = await import('./lib/build.mjs');
+  const client = hasClient(root);
+  const ci = process.env.CI ? ['--ci'] : [];
+
+  const typed = step('type check (tsc -b)', process.execPath, [bin('typescript', 'bin/tsc'), '-b']);
+  if (client)
+    step('type check the client', process.execPath, [
+      bin('typescript', 'bin/tsc'),
+      '-p',
+      'client/tsconfig.json',
+      '--noEmit',
+    ]);
+  step('lint (eslint)', process.execPath, [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']);
+  step('format (prettier --check)', process.execPath, [
+    bin('prettier', 'bin/prettier.cjs'),
+    '--check',
+    '--log-level',
+    'warn',
+    '.',
+  ]);
+  if (!typed) throw new Error('the TypeScript build failed; the tests run against it');
+  if (client) {
+    say('build the web client');
+    buildClient(root, (line) => console.log(line));
+  }
+
+  jest('unit, route, bus, infra and end-to-end tests (PGlite)', [...ci, '--maxWorkers=2']);
+
+  say('start a PostgreSQL 15 server for the real-database tier');
+  const { startPostgresServer } = await import('@ticketing/common/testing');
+  const server = await startPostgresServer();
+  try {
+    jest(
+      'route and outbox tests (PostgreSQL server)',
+      [...ci, '--maxWorkers=2', '--selectProjects', 'auth', 'tickets'],
+      {
+        ...process.env,
+        TEST_DATABASE_URL: server.url,
+      },
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+main()
+  .catch((error) => {
+    console.error(`\n${error instanceof Error ? error.message : error}`);
+    results.push({ name: 'setup', ok: false, seconds: 0 });
+  })
+  .finally(() => {
+    rmSync(reports, { recursive: true, force: true });
+    say('summary');
+    for (const r of results) {
+      const counts = r.passed !== undefined ? ` (${r.passed} passed, ${r.failed} failed)` : '';
+      console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name}${counts}  ${r.seconds.toFixed(1)} s`);
+    }
+    const passed = results.reduce((n, r) => n + (r.passed ?? 0), 0);
+    const failed =
+      results.reduce((n, r) => n + (r.failed ?? 0), 0) + results.filter((r) => !r.ok && r.failed === undefined).length;
+    console.log(`\n${passed} passed, ${failed} failed`);
+    process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+  });

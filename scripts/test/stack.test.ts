@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { waitFor } from '@ticketing/common/testing';
+import { startStack } from '../lib/stack.mjs';
+
+const root = path.join(__dirname, '..', '..');
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the local stack (what npm start runs)', () => {
+  let dataDir: string;
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-stack-'));
+    stack = await startStack({
+      root,
+      port: 0,
+      dataDir,
+      natsPort: 0,
+      natsMonitorPort: null,
+      logLevel: 'warn',
+      print: (line: string) => lines.push(line),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the API through the gateway at the URL it reports', async () => {
+    const response = await fetch(`${stack.url}/api/users/currentuser`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ currentUser: null });
+  });
+
+  it('answers unknown API routes with 404 in the contract format', async () => {
+    const response = await fetch(`${stack.url}/api/users/nope`);
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ errors: [{ message: 'Not Found' }] });
+  });
+
+  it('restarts a component that crashes', async () => {
+    const auth = stack.processes.find((p: { name: string }) => p.name === 'auth')!;
+    const firstPid = auth.child.pid;
+
+    process.kill(firstPid, 'SIGKILL');
+
+    await waitFor(() => lines.some((line) => /auth .*exited \(SIGKILL\); restarting/.test(line)), {
+      message: 'the restart notice',
+    });
+    await waitFor(async () => (await fetch(`${stack.url}/api/users/currentuser`)).status === 200, {
+      timeoutMs: 20_000,
+      message: 'auth back',
+    });
+    expect(auth.child.pid).not.toBe(firstPid);
+  });
+
+  it('stops every process it started and leaves none behind', async () => {
+    const pids = stack.processes.map((p: { child?: { pid?: number } }) => p.child?.pid);
+    expect(pids.every(alive)).toBe(true);
+
+    await stack.stop();
+
+    expect(pids.filter(alive)).toEqual([]);
+    await expect(fetch(`${stack.url}/api/users/currentuser`)).rejects.toThrow();
+  });
+});
+
+describe('start-up errors', () => {
+  it('names NATS_URL when the NATS port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-stack-'));
+
+    await expect(startStack({ root, port: 0, dataDir, natsPort: port, print: () => {} })).rejects.toThrow(/NATS_URL/);
+
+    blocker.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('names PORT when the gateway port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+
+    await expect(startStack({ root, port, dataDir: tmpdir(), print: () => {} })).rejects.toThrow(/PORT=/);
+
+    blocker.close();
+  });
+});
