@@ -29,7 +29,13 @@ module.exports = {
   projects: [
     project('common'),
     project('auth'),
-    project('tickets'),
+    project('tickets', {
+      // Two replicas' relays need two sessions: only the PostgreSQL-server tier has them.
+      testMatch: [
+        '<rootDir>/test/**/*.test.ts',
+        ...(process.env.TEST_DATABASE_URL ? ['<rootDir>/test/**/*.pg-test.ts'] : []),
+      ],
+    }),
     project('nats-test'),
     project('scripts', { testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.test.mjs'] }),
   ],

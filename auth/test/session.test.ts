@@ -19,7 +19,8 @@ function cookieWith(token: string): string {
 
 async function currentUserWith(cookie: string[] | string | undefined) {
   const call = request(ctx.app).get('/api/users/currentuser');
-  if (cookie) call.set('Cookie', cookie);
+  if (typeof cookie === 'string') call.set('Cookie', cookie);
+  else if (cookie) call.set('Cookie', cookie);
   const response = await call;
   expect(response.status).toBe(200);
   return response.body.currentUser;

@@ -56,7 +56,7 @@ describe('the local stack (what npm start runs)', () => {
 
   it('restarts a component that crashes', async () => {
     const auth = stack.processes.find((p: { name: string }) => p.name === 'auth')!;
-    const firstPid = auth.child.pid;
+    const firstPid = auth.child!.pid!;
 
     process.kill(firstPid, 'SIGKILL');
 
@@ -67,7 +67,7 @@ describe('the local stack (what npm start runs)', () => {
       timeoutMs: 20_000,
       message: 'auth back',
     });
-    expect(auth.child.pid).not.toBe(firstPid);
+    expect(auth.child!.pid).not.toBe(firstPid);
   });
 
   it('stops every process it started and leaves none behind', async () => {

@@ -15,6 +15,7 @@ const CONNECTION_MESSAGES = [
   /connection timeout/i,
   /PGlite is closed/i,
   /Client has encountered a connection error/i,
+  /Cannot use a pool after calling end/i,
 ];
 
 /** Walks an error and its `cause` chain (Drizzle wraps driver errors) and returns each link. */

@@ -12,6 +12,9 @@ export interface TestDatabaseOptions<TSchema extends Record<string, unknown>> {
   migrationsFolder: string;
 }
 
+/** A test database; `url` is set when it lives on a server, so a test can open a second pool (a replica). */
+export type TestDatabase<TSchema extends Record<string, unknown>> = Database<TSchema> & { url?: string };
+
 /**
  * A fresh, migrated, empty database for one test file. With `TEST_DATABASE_URL` set (the
  * real-PostgreSQL tier) it is a new database on that server, dropped on `close()`;
@@ -21,7 +24,7 @@ export interface TestDatabaseOptions<TSchema extends Record<string, unknown>> {
  */
 export async function createTestDatabase<TSchema extends Record<string, unknown>>(
   options: TestDatabaseOptions<TSchema>,
-): Promise<Database<TSchema>> {
+): Promise<TestDatabase<TSchema>> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   return serverUrl ? createServerDatabase(options, serverUrl) : createPgliteDatabase(options);
 }
@@ -29,7 +32,7 @@ export async function createTestDatabase<TSchema extends Record<string, unknown>
 async function createServerDatabase<TSchema extends Record<string, unknown>>(
   options: TestDatabaseOptions<TSchema>,
   serverUrl: string,
-): Promise<Database<TSchema>> {
+): Promise<TestDatabase<TSchema>> {
   const name = `test_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -41,6 +44,7 @@ async function createServerDatabase<TSchema extends Record<string, unknown>>(
   const database = await openDatabase({ ...options, url: url.toString() });
   return {
     ...database,
+    url: url.toString(),
     close: async () => {
       await database.close();
       const dropper = new pg.Client({ connectionString: serverUrl });

@@ -1,0 +1,45 @@
+import type { Express } from 'express';
+import { buildServiceApp, type Database, type Logger } from '@ticketing/common';
+import type { TicketsSchema } from './db/schema';
+import { listTicketsRouter } from './routes/list-tickets';
+import { newTicketRouter } from './routes/new-ticket';
+import { showTicketRouter } from './routes/show-ticket';
+import { updateTicketRouter } from './routes/update-ticket';
+import { TicketService } from './tickets/ticket-service';
+
+/** What the tickets app is built from; `index.ts` provides the real ones, tests their own. */
+export interface TicketsAppDeps {
+  database: Database<TicketsSchema>;
+  logger: Logger;
+  jwtKey: string;
+  cookieSecure: boolean;
+  /** Called after a change and its event have committed (the relay publishes at once). */
+  onEventsQueued?: () => void;
+  /** Extra state for `/readyz`, e.g. NATS and the outbox backlog. */
+  readiness?: () => Promise<Record<string, unknown>>;
+}
+
+/** Builds the tickets service's Express app. It never listens. */
+export function buildApp({
+  database,
+  logger,
+  jwtKey,
+  cookieSecure,
+  onEventsQueued,
+  readiness,
+}: TicketsAppDeps): Express {
+  const service = new TicketService(database.db, onEventsQueued);
+  return buildServiceApp({
+    logger,
+    jwtKey,
+    // tickets only reads the session; auth sets it.
+    session: { secure: cookieSecure, maxAgeSeconds: 86_400 },
+    health: { database: () => database.ping(), report: readiness },
+    routes: (app) => {
+      app.use(newTicketRouter(service));
+      app.use(listTicketsRouter(service));
+      app.use(showTicketRouter(service));
+      app.use(updateTicketRouter(service));
+    },
+  });
+}

@@ -1,0 +1,51 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '@ticketing/common';
+import type { ListCursor } from '../tickets/cursor';
+import { tickets, type TicketsSchema } from './schema';
+
+/** A stored ticket row. */
+export type TicketRow = typeof tickets.$inferSelect;
+
+/** Reads and writes ticket rows; works on the database or inside a transaction. */
+export class TicketRepository {
+  constructor(private readonly db: Db<TicketsSchema>) {}
+
+  async insert(values: { title: string; priceCents: number; userId: string }): Promise<TicketRow> {
+    const [row] = await this.db.insert(tickets).values(values).returning();
+    return row!;
+  }
+
+  async findById(id: string): Promise<TicketRow | undefined> {
+    const [row] = await this.db.select().from(tickets).where(eq(tickets.id, id)).limit(1);
+    return row;
+  }
+
+  /** Reads the row and locks it until the transaction ends, so concurrent updates queue up. */
+  async findByIdForUpdate(id: string): Promise<TicketRow | undefined> {
+    const [row] = await this.db.select().from(tickets).where(eq(tickets.id, id)).limit(1).for('update');
+    return row;
+  }
+
+  /** Applies new values and the next version; returns the updated row. */
+  async update(id: string, values: { title: string; priceCents: number }): Promise<TicketRow> {
+    const [row] = await this.db
+      .update(tickets)
+      .set({ ...values, version: sql`${tickets.version} + 1` })
+      .where(eq(tickets.id, id))
+      .returning();
+    return row!;
+  }
+
+  /** Newest first, strictly after `cursor` when given; `limit` rows at most. */
+  async listNewest(limit: number, cursor?: ListCursor): Promise<TicketRow[]> {
+    const after = cursor
+      ? sql`(${tickets.createdAt}, ${tickets.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
+      : undefined;
+    return this.db
+      .select()
+      .from(tickets)
+      .where(and(after))
+      .orderBy(desc(tickets.createdAt), desc(tickets.id))
+      .limit(limit);
+  }
+}

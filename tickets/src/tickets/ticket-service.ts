@@ -1,0 +1,111 @@
+import {
+  enqueueEvent,
+  NotAuthorizedError,
+  NotFoundError,
+  Subjects,
+  type Db,
+  type TicketCreatedEvent,
+  type TicketUpdatedEvent,
+} from '@ticketing/common';
+import { TicketRepository, type TicketRow } from '../db/ticket-repository';
+import type { TicketsSchema } from '../db/schema';
+import { decodeCursor, encodeCursor, isUuid } from './cursor';
+import { fromCents, toCents } from './price';
+
+/** A ticket as the API shows it. */
+export interface Ticket {
+  id: string;
+  title: string;
+  price: number;
+  userId: string;
+  version: number;
+  createdAt: string;
+}
+
+/** One page of the newest-first list and, when more exist, the cursor of the next page. */
+export interface TicketPage {
+  tickets: Ticket[];
+  nextCursor?: string;
+}
+
+/** Raised for a list cursor that this service did not make. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('Cursor is invalid');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+function toTicket(row: TicketRow): Ticket {
+  return {
+    id: row.id,
+    title: row.title,
+    price: fromCents(row.priceCents),
+    userId: row.userId,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+function eventData(ticket: Ticket) {
+  return { id: ticket.id, version: ticket.version, title: ticket.title, price: ticket.price, userId: ticket.userId };
+}
+
+/**
+ * Creating, reading and updating tickets. Every change commits together with its event in
+ * the outbox; `onEventsQueued` runs after the commit so the relay can publish at once.
+ */
+export class TicketService {
+  private readonly tickets: TicketRepository;
+
+  constructor(
+    private readonly db: Db<TicketsSchema>,
+    private readonly onEventsQueued: () => void = () => {},
+  ) {
+    this.tickets = new TicketRepository(db);
+  }
+
+  async create(userId: string, title: string, price: number): Promise<Ticket> {
+    const ticket = await this.db.transaction(async (tx) => {
+      const created = toTicket(await new TicketRepository(tx).insert({ title, priceCents: toCents(price), userId }));
+      await enqueueEvent<TicketCreatedEvent>(tx, Subjects.TicketCreated, eventData(created));
+      return created;
+    });
+    this.onEventsQueued();
+    return ticket;
+  }
+
+  async findById(id: string): Promise<Ticket> {
+    const row = isUuid(id) ? await this.tickets.findById(id) : undefined;
+    if (!row) throw new NotFoundError();
+    return toTicket(row);
+  }
+
+  /** Updates the owner's ticket with the next version; concurrent updates apply one after another. */
+  async update(id: string, userId: string, title: string, price: number): Promise<Ticket> {
+    if (!isUuid(id)) throw new NotFoundError();
+    const ticket = await this.db.transaction(async (tx) => {
+      const repository = new TicketRepository(tx);
+      const current = await repository.findByIdForUpdate(id);
+      if (!current) throw new NotFoundError();
+      if (current.userId !== userId) throw new NotAuthorizedError();
+      const updated = toTicket(await repository.update(id, { title, priceCents: toCents(price) }));
+      await enqueueEvent<TicketUpdatedEvent>(tx, Subjects.TicketUpdated, eventData(updated));
+      return updated;
+    });
+    this.onEventsQueued();
+    return ticket;
+  }
+
+  async listNewest(limit: number, cursorText?: string): Promise<TicketPage> {
+    const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
+    if (cursorText !== undefined && !cursor) throw new InvalidCursorError();
+    const rows = await this.tickets.listNewest(limit + 1, cursor);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      tickets: page.map(toTicket),
+      nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : undefined,
+    };
+  }
+}
