@@ -37,6 +37,13 @@ module.exports = {
       ],
     }),
     project('nats-test'),
+    project('client', {
+      testMatch: ['<rootDir>/test/**/*.test.ts?(x)'],
+      // The standalone build repeats the package name; jest must not see it twice.
+      modulePathIgnorePatterns: ['<rootDir>/.next/'],
+    }),
+    project('infra'),
+    project('e2e', { testTimeout: 120_000 }),
     project('scripts', { testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.test.mjs'] }),
   ],
   testTimeout: 30_000,

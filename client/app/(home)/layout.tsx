@@ -1,0 +1,15 @@
+import type { ReactNode } from 'react';
+import styles from './home.module.css';
+
+/** The home page's heading, shown at once while the list below it loads. */
+export default function HomeLayout({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <div className={styles.intro}>
+        <h1>Tickets for sale</h1>
+        <p>Newest listings first. Find your seat, or sell the one you can&rsquo;t use.</p>
+      </div>
+      {children}
+    </>
+  );
+}
