@@ -54,14 +54,10 @@ async function main() {
   const client = hasClient(root);
   const ci = process.env.CI ? ['--ci'] : [];
 
-  const typed = step('type check (tsc -b)', process.execPath, [bin('typescript', 'bin/tsc'), '-b']);
-  if (client)
-    step('type check the client', process.execPath, [
-      bin('typescript', 'bin/tsc'),
-      '-p',
-      'client/tsconfig.json',
-      '--noEmit',
-    ]);
+  const tsc = (...args) => [bin('typescript', 'bin/tsc'), ...args];
+  const typed = step('type check and build (tsc -b)', process.execPath, tsc('-b'));
+  step('type check the tests', process.execPath, tsc('-p', 'tsconfig.tests.json'));
+  if (client) step('type check the client', process.execPath, tsc('-p', 'client/tsconfig.json', '--noEmit'));
   step('lint (eslint)', process.execPath, [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']);
   step('format (prettier --check)', process.execPath, [
     bin('prettier', 'bin/prettier.cjs'),

@@ -48,16 +48,17 @@ export function buildClient(root, log = console.log) {
   const hash = createHash('sha256');
   for (const input of CLIENT_INPUTS) hashTree(hash, path.join(dir, input));
   const digest = hash.digest('hex');
-  const stamp = path.join(dir, '.next', 'SOURCE_HASH');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && existsSync(path.join(dir, '.next', 'BUILD_ID')))
-    return;
+  const standalone = path.join(dir, '.next', 'standalone', 'client');
+  // Written last, beside the server: a build that stopped halfway, or one made by
+  // `next build` alone (which wipes .next), has no stamp and is redone.
+  const stamp = path.join(standalone, 'SOURCE_HASH');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
   log('building the web client (next build)');
   run(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], dir, {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: '1',
   });
   // The standalone server serves static files and public/ only from beside it (as in the image).
-  const standalone = path.join(dir, '.next', 'standalone', 'client');
   rmSync(path.join(standalone, '.next', 'static'), { recursive: true, force: true });
   cpSync(path.join(dir, '.next', 'static'), path.join(standalone, '.next', 'static'), { recursive: true });
   if (existsSync(path.join(dir, 'public')))
