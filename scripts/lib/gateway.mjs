@@ -35,6 +35,32 @@ export function matchRoute(routes, url) {
   return routes.find((route) => route.regex.test(path));
 }
 
+// Hop-by-hop headers describe one connection, not the message: a proxy must not forward them.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function endToEnd(headers) {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
+}
+
+/** Raw [name, value, name, value…] headers without hop-by-hop ones (keeps repeated Set-Cookie). */
+function endToEndRaw(rawHeaders) {
+  const kept = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (!HOP_BY_HOP.has(rawHeaders[i].toLowerCase())) kept.push(rawHeaders[i], rawHeaders[i + 1]);
+  }
+  return kept;
+}
+
 function sendError(res, status, message) {
   const body = JSON.stringify({ errors: [{ message }] });
   res.writeHead(status, {
@@ -60,7 +86,7 @@ export function createGateway({ routes, ports, log = () => {} }) {
 
     const remote = req.socket.remoteAddress ?? '';
     const headers = {
-      ...req.headers,
+      ...endToEnd(req.headers),
       'x-forwarded-for': req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${remote}` : remote,
       'x-forwarded-proto': req.headers['x-forwarded-proto'] ?? 'http',
       'x-forwarded-host': req.headers['x-forwarded-host'] ?? req.headers.host ?? '',
@@ -69,7 +95,7 @@ export function createGateway({ routes, ports, log = () => {} }) {
     const upstream = http.request(
       { host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent },
       (response) => {
-        res.writeHead(response.statusCode ?? 502, response.rawHeaders);
+        res.writeHead(response.statusCode ?? 502, endToEndRaw(response.rawHeaders));
         response.pipe(res);
       },
     );

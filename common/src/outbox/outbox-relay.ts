@@ -1,4 +1,4 @@
-import { and, asc, count, isNotNull, isNull, lt, sql, eq } from 'drizzle-orm';
+import { and, asc, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database';
 import { outbox } from './outbox-table';
@@ -113,13 +113,23 @@ export class OutboxRelay {
             .where(isNull(outbox.publishedAt))
             .orderBy(asc(outbox.position))
             .limit(this.batchSize);
-          for (const row of rows) {
-            if (this.stopped || !isReady()) break;
-            const seq = await publish(row.subject, row.data, row.id);
-            await db.update(outbox).set({ publishedAt: new Date() }).where(eq(outbox.id, row.id));
-            logger.debug({ subject: row.subject, id: row.id, seq }, 'event published');
-            published++;
+          // Marked once per batch: a crash before the mark re-sends at most one batch, and
+          // JetStream drops those as duplicates. Publishes stay one at a time, in order.
+          const sent: string[] = [];
+          try {
+            for (const row of rows) {
+              if (this.stopped || !isReady()) break;
+              const seq = await publish(row.subject, row.data, row.id);
+              logger.debug({ subject: row.subject, id: row.id, seq }, 'event published');
+              sent.push(row.id);
+            }
+          } finally {
+            if (sent.length > 0) {
+              await db.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.id, sent));
+              published += sent.length;
+            }
           }
+          if (sent.length < rows.length) break;
           if (rows.length < this.batchSize) break;
         }
         await db
