@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger, openDatabase, runService } from '@ticketing/common';
+import { createLogger, listen, openDatabase, runService } from '@ticketing/common';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { migrationsFolder } from './db/migrations-folder';
@@ -25,7 +25,8 @@ async function main() {
     jwtExpiresInSeconds: config.JWT_EXPIRES_IN,
     cookieSecure: config.COOKIE_SECURE,
   });
-  const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'auth listening'));
+  const server = await listen(app, config.PORT);
+  logger.info({ port: config.PORT }, 'auth listening');
   runService({ logger, server, steps: [{ name: 'database', run: () => database.close() }] });
 }
 

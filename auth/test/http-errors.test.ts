@@ -42,6 +42,13 @@ describe('errors outside the routes', () => {
     expect(response.body).toEqual({ errors: [{ message: 'Not Found' }] });
   });
 
+  it.each(['/api/users/%E0', '/api/users/%ZZ'])('answers the undecodable path %s with 404, not a 500', async (path) => {
+    const response = await request(ctx.app).get(path);
+
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ errors: [{ message: 'Not Found' }] });
+  });
+
   it('answers a body that is not JSON at all with field errors, not a 500', async () => {
     const response = await request(ctx.app)
       .post('/api/users/signup')

@@ -71,7 +71,6 @@ export function TicketForm({ ticket }: { ticket?: Ticket }) {
         name="title"
         autoComplete="off"
         placeholder="e.g. Concert — two seats, row F"
-        maxLength={200}
         value={title}
         onChange={edit(setTitle)}
         error={errors.fields.title}

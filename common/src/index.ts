@@ -26,7 +26,7 @@ export type { TicketUpdatedEvent } from './events/ticket-updated-event';
 export { Publisher, type PublishOptions } from './events/publisher';
 export { Listener, stopListeners } from './events/listener';
 export { NatsWrapper, natsWrapper, type NatsState, type NatsConnectOptions } from './nats/nats-wrapper';
-export { ensureStream, DUPLICATE_WINDOW_MS } from './nats/stream';
+export { ensureStream, isNoStreamError, DUPLICATE_WINDOW_MS } from './nats/stream';
 export type { JsMsg } from '@nats-io/jetstream';
 
 // Database and the outbox
@@ -39,7 +39,7 @@ export { OutboxRelay, type OutboxRelayOptions, type PublishFn } from './outbox/o
 // Service skeleton
 export { buildServiceApp, BODY_LIMIT, type ServiceAppOptions } from './http/build-service-app';
 export { healthRoutes, type HealthChecks } from './http/health-routes';
-export { runService, type RunServiceOptions, type ShutdownStep } from './lifecycle/run-service';
+export { listen, runService, type RunServiceOptions, type ShutdownStep } from './lifecycle/run-service';
 
 // Configuration and logging
 export {
@@ -52,4 +52,4 @@ export {
   databaseUrlSchema,
   serviceEnvShape,
 } from './config/parse-config';
-export { createLogger, type Logger } from './logger/logger';
+export { createLogger, serializeError, type Logger } from './logger/logger';

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { createLogger, natsWrapper, openDatabase, runService } from '@ticketing/common';
+import { createLogger, listen, natsWrapper, openDatabase, runService } from '@ticketing/common';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { migrationsFolder } from './db/migrations-folder';
 import { schema } from './db/schema';
-import { createTicketRelay } from './events/ticket-relay';
+import { createTicketRelay, relayReadiness } from './events/ticket-relay';
 
 async function main() {
   const config = loadConfig();
@@ -20,28 +20,17 @@ async function main() {
     logger,
   });
   const relay = createTicketRelay({ database, nats: natsWrapper, logger });
-
-  // Not awaited: the service serves (and queues events) while NATS is still unreachable,
-  // as pods often start before NATS does. The relay publishes once it is connected.
-  natsWrapper
-    .connect(config.NATS_CLUSTER_ID, config.NATS_CLIENT_ID, config.NATS_URL, { logger })
-    .then(() => relay.kick())
-    .catch((error: unknown) => {
-      logger.fatal({ err: error }, 'cannot set up NATS');
-      process.kill(process.pid, 'SIGTERM');
-    });
-  relay.start();
-
   const app = buildApp({
     database,
     logger,
     jwtKey: config.JWT_KEY,
     cookieSecure: config.COOKIE_SECURE,
     onEventsQueued: () => relay.kick(),
-    readiness: async () => ({ nats: natsWrapper.state, outboxPending: await relay.pendingCount() }),
+    readiness: relayReadiness(natsWrapper, relay),
   });
-  const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'tickets listening'));
-  runService({
+  const server = await listen(app, config.PORT);
+  logger.info({ port: config.PORT }, 'tickets listening');
+  const shutdown = runService({
     logger,
     server,
     steps: [
@@ -50,6 +39,17 @@ async function main() {
       { name: 'database', run: () => database.close() },
     ],
   });
+
+  relay.start();
+  // Not awaited: the service serves (and queues events) while NATS is still unreachable,
+  // as pods often start before NATS does. The relay publishes once it is connected.
+  natsWrapper
+    .connect(config.NATS_CLUSTER_ID, config.NATS_CLIENT_ID, config.NATS_URL, { logger })
+    .then(() => relay.kick())
+    .catch((error: unknown) => {
+      logger.fatal({ err: error }, 'cannot set up NATS');
+      void shutdown('NATS setup failed', 1);
+    });
 }
 
 main().catch((error: unknown) => {

@@ -37,6 +37,8 @@ describe('POST /api/tickets', () => {
     ['only spaces', '   ', 'Title is required'],
     ['not a string', 42, 'Title is required'],
     ['over 200 characters', 'x'.repeat(201), 'Title must be at most 200 characters'],
+    ['holding a NUL character', 'a\u0000b', 'Title must not contain control characters'],
+    ['holding a line break', 'two\nlines', 'Title must not contain control characters'],
   ])('when the title is %s, responds 400 with a title error', async (_case, title, message) => {
     const response = await request(ctx.app).post('/api/tickets').set('Cookie', signin()).send({ title, price: 10 });
 
@@ -53,6 +55,11 @@ describe('POST /api/tickets', () => {
     ['a boolean', true, 'Price must be greater than 0'],
     ['over a million', 1_000_000.01, 'Price must be at most 1,000,000'],
     ['given in thousandths', 10.001, 'Price must have at most two decimals'],
+    ['a billionth of a dollar', 1e-9, 'Price must have at most two decimals'],
+    ['a hair over five dollars', 5.000000001, 'Price must have at most two decimals'],
+    ['just under a cent over', 0.010000001, 'Price must have at most two decimals'],
+    ['8.675', 8.675, 'Price must have at most two decimals'],
+    ['huge', 1e308, 'Price must be at most 1,000,000'],
   ])('when the price is %s, responds 400 with a price error', async (_case, price, message) => {
     const response = await request(ctx.app)
       .post('/api/tickets')
@@ -91,7 +98,7 @@ describe('POST /api/tickets', () => {
   });
 
   it('accepts the boundary prices 0.01 and 1,000,000 and keeps them exact', async () => {
-    for (const price of [0.01, 1_000_000, 0.1, 0.3, 33.33]) {
+    for (const price of [0.01, 1_000_000, 0.1, 0.3, 33.33, 0.07, 1.15, 4.35, 19.99, 999_999.99]) {
       const response = await request(ctx.app)
         .post('/api/tickets')
         .set('Cookie', signin())

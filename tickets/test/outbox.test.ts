@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { OutboxRelay, outbox } from '@ticketing/common';
@@ -66,6 +67,19 @@ describe('the outbox', () => {
     expect(versionsOf(b.id)).toEqual([0, 1, 2]);
     expect(versionsOf(c.id)).toEqual([0]);
     expect(events.at(-1)!.data.title).toBe('during outage 1, edited twice');
+    await waitFor(async () => (await ctx.relay.pendingCount()) === 0, { message: 'an empty backlog' });
+  });
+
+  it('recreates the stream when it has gone missing and publishes what was queued', async () => {
+    await createTicket('before the stream vanished');
+    await waitForEvents(ctx.nats, 1);
+    const jsm = await jetstreamManager(ctx.nats.client);
+    await jsm.streams.delete('ticketing');
+
+    const ticket = await createTicket('after the stream vanished');
+
+    const events = await waitForEvents(ctx.nats, 1, 15_000);
+    expect(events.map((e) => e.data.id)).toEqual([ticket.id]);
     await waitFor(async () => (await ctx.relay.pendingCount()) === 0, { message: 'an empty backlog' });
   });
 
@@ -177,6 +191,7 @@ describe('health while the database is gone', () => {
 
     expect(ready.status).toBe(503);
     expect(ready.body.errors).toEqual([{ message: 'Not ready: the database is unavailable' }]);
+    expect(ready.body.nats).toBe('connected');
     expect(list.status).toBe(503);
     expect(list.body).toEqual({ errors: [{ message: 'Database unavailable, please try again shortly' }] });
   });

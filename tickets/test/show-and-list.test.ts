@@ -32,6 +32,13 @@ describe('GET /api/tickets/:id', () => {
     expect(response.body).toEqual({ errors: [{ message: 'Not Found' }] });
   });
 
+  it.each(['%E0', '%ZZ'])('responds 404 for the undecodable id %s', async (id) => {
+    const response = await request(ctx.app).get(`/api/tickets/${id}`);
+
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ errors: [{ message: 'Not Found' }] });
+  });
+
   it.each(['not-a-uuid', '123', "1'; drop table tickets;--"])('responds 404 for the malformed id %s', async (id) => {
     const response = await request(ctx.app).get(`/api/tickets/${encodeURIComponent(id)}`);
 
@@ -75,15 +82,24 @@ describe('GET /api/tickets', () => {
     });
   });
 
-  it.each(['garbage', Buffer.from('["x","y"]').toString('base64url'), ''])(
-    'responds 400 on cursor for cursor=%p',
-    async (cursor) => {
-      const response = await request(ctx.app).get(`/api/tickets?cursor=${encodeURIComponent(cursor)}`);
+  const crafted = (time: string) =>
+    Buffer.from(JSON.stringify([time, '0b6f7c8e-9a3d-4d9e-8f7a-5c2b1d0e9f8a'])).toString('base64url');
 
-      expect(response.status).toBe(400);
-      expect(response.body).toEqual({ errors: [{ message: 'Cursor is invalid', field: 'cursor' }] });
-    },
-  );
+  it.each([
+    'garbage',
+    Buffer.from('["x","y"]').toString('base64url'),
+    '',
+    crafted('0000-01-01T00:00:00.000Z'),
+    crafted('+275760-09-13T00:00:00.000Z'),
+    crafted('-000001-01-01T00:00:00.000Z'),
+    crafted('2026-01-01'),
+    crafted('10000-01-01T00:00:00.000Z'),
+  ])('responds 400 on cursor for cursor=%p', async (cursor) => {
+    const response = await request(ctx.app).get(`/api/tickets?cursor=${encodeURIComponent(cursor)}`);
+
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ errors: [{ message: 'Cursor is invalid', field: 'cursor' }] });
+  });
 
   it('responds 400 when a parameter is repeated', async () => {
     const response = await request(ctx.app).get('/api/tickets?limit=1&limit=2');

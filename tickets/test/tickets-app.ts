@@ -12,7 +12,7 @@ import {
 import { buildApp } from '../src/app';
 import { migrationsFolder } from '../src/db/migrations-folder';
 import { schema, type TicketsSchema } from '../src/db/schema';
-import { createTicketRelay } from '../src/events/ticket-relay';
+import { createTicketRelay, relayReadiness } from '../src/events/ticket-relay';
 
 export const JWT_KEY = 'test-jwt-key-0123456789abcdef';
 export const STREAM = 'ticketing';
@@ -40,7 +40,7 @@ export async function startTickets({ relayIntervalMs = 200 } = {}): Promise<Tick
     jwtKey: JWT_KEY,
     cookieSecure: false,
     onEventsQueued: () => relay.kick(),
-    readiness: async () => ({ nats: nats.state, outboxPending: await relay.pendingCount() }),
+    readiness: relayReadiness(nats, relay),
   });
   return {
     app,

@@ -16,6 +16,8 @@ const CONNECTION_MESSAGES = [
   /PGlite is closed/i,
   /Client has encountered a connection error/i,
   /Cannot use a pool after calling end/i,
+  /timeout exceeded when trying to connect/i,
+  /Query read timeout/i,
 ];
 
 /** Walks an error and its `cause` chain (Drizzle wraps driver errors) and returns each link. */

@@ -82,6 +82,8 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
+    // A server that stops answering fails the query (503) instead of hanging the request.
+    query_timeout: 10_000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its server must not crash the process; the next query reports it.

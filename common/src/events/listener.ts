@@ -98,7 +98,9 @@ export abstract class Listener<T extends Event> {
         await this.handle(msg);
         if (this.closed) break;
       }
-    })();
+    })().catch((error: unknown) => {
+      this.logger.error({ err: error, subject: this.subject, durable: this.durableName }, 'listener stopped');
+    });
   }
 
   private async handle(msg: JsMsg): Promise<void> {

@@ -29,10 +29,15 @@ export function healthRoutes({ database, report, timeoutMs = 2_000 }: HealthChec
     res.send({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const extra = (await Promise.resolve(report?.()).catch(() => undefined)) ?? {};
-    try {
-      await withTimeout(database(), timeoutMs);
-    } catch {
+    // Both at once, each bounded: a stuck database must not hold the answer past the timeout.
+    const [up, extra] = await Promise.all([
+      withTimeout(database(), timeoutMs).then(
+        () => true,
+        () => false,
+      ),
+      withTimeout(Promise.resolve(report?.() ?? {}), timeoutMs).catch(() => ({})),
+    ]);
+    if (!up) {
       res
         .status(503)
         .send({ errors: [{ message: 'Not ready: the database is unavailable' }], database: 'down', ...extra });

@@ -1,5 +1,17 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Logger } from 'pino';
+
+/** Listens on `port`; rejects (instead of logging success) when the port cannot be had. */
+export function listen(app: RequestListener, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
 
 /** One step of an orderly stop, run in the order given after HTTP stops accepting. */
 export interface ShutdownStep {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CustomError } from '../errors/custom-error';
 import { DatabaseConnectionError } from '../errors/database-connection-error';
 import { MalformedJsonError } from '../errors/malformed-json-error';
+import { NotFoundError } from '../errors/not-found-error';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error';
 import { isDatabaseConnectionError } from '../db/database-errors';
 
@@ -22,6 +23,8 @@ function formatBytes(bytes: number | undefined): string {
 /** Turns what Express and its body parser throw into one of our client-facing errors, if it is one. */
 function toCustomError(error: unknown): CustomError | undefined {
   if (error instanceof CustomError) return error;
+  // A path Express cannot percent-decode names no resource.
+  if (error instanceof URIError) return new NotFoundError({ cause: error });
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') return new MalformedJsonError({ cause: error });
   if (parserError?.type === 'entity.too.large') {

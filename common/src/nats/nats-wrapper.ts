@@ -74,8 +74,8 @@ export class NatsWrapper {
       waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: options.reconnectTimeWait ?? 1_000,
-      pingInterval: options.pingInterval ?? 10_000,
-      maxPingOut: options.maxPingOut ?? 3,
+      pingInterval: options.pingInterval ?? 5_000,
+      maxPingOut: options.maxPingOut ?? 2,
     });
     if (this.closing) {
       await nc.close();
@@ -118,11 +118,24 @@ export class NatsWrapper {
         } else if (status.type === 'reconnect') {
           if (this._client) this._state = 'connected';
           this.logger.info({ server: status.server }, 'reconnected to NATS');
+          // A server that came back without its store has no stream until someone makes it.
+          this.ensureStream().catch((error: unknown) =>
+            this.logger.warn({ err: error }, 'cannot check the stream after reconnecting'),
+          );
         } else if (status.type === 'error') {
           this.logger.warn({ err: status.error }, 'NATS connection error');
         }
       }
     })();
+  }
+
+  /**
+   * Makes sure the stream exists with every subject again, e.g. after the server lost its
+   * store; publishers call it when a publish finds no stream. Safe to call at any time.
+   */
+  async ensureStream(): Promise<void> {
+    if (!this._client || !this._streamName) return;
+    await ensureStream(this._client, this._streamName);
   }
 
   /** Stops listeners (letting in-flight handlers finish), drains and closes. Idempotent. */

@@ -18,6 +18,17 @@ function isStreamNotFound(error: unknown): boolean {
 }
 
 /**
+ * True when a publish found no stream for its subject: JetStream answers "no responders",
+ * which the client reports as JetStream not being enabled.
+ */
+export function isNoStreamError(error: unknown): boolean {
+  for (let link = error, depth = 0; link instanceof Error && depth < 5; link = link.cause, depth++) {
+    if (link.name === 'JetStreamNotEnabled' || /no responders/i.test(link.message)) return true;
+  }
+  return false;
+}
+
+/**
  * Makes sure the stream `name` exists and captures every `Subjects` value: creates it
  * (file storage, two-minute duplicate window) or adds the subjects it lacks, never
  * removing one that another service may rely on.

@@ -1,4 +1,11 @@
-import { OutboxRelay, Subjects, type Database, type Logger, type NatsWrapper } from '@ticketing/common';
+import {
+  isNoStreamError,
+  OutboxRelay,
+  Subjects,
+  type Database,
+  type Logger,
+  type NatsWrapper,
+} from '@ticketing/common';
 import type { TicketsSchema } from '../db/schema';
 import { TicketCreatedPublisher } from './ticket-created-publisher';
 import { TicketUpdatedPublisher } from './ticket-updated-publisher';
@@ -32,7 +39,19 @@ export function createTicketRelay({ database, nats, logger, intervalMs }: Ticket
       };
       const publisher = publishers[subject as Subjects];
       if (!publisher) throw new Error(`no publisher for subject ${subject}`);
-      return publisher.publish(data as never, { msgId });
+      return publisher.publish(data as never, { msgId }).catch(async (error: unknown) => {
+        // No stream answers for the subject (deleted, or a server without its store):
+        // recreate it so the next pass, which re-sends this row, succeeds.
+        if (isNoStreamError(error)) {
+          await nats.ensureStream().catch(() => undefined);
+        }
+        throw error;
+      });
     },
   });
+}
+
+/** What `/readyz` reports beside the database: NATS always, the backlog when it can be counted. */
+export function relayReadiness(nats: NatsWrapper, relay: OutboxRelay) {
+  return async () => ({ nats: nats.state, outboxPending: await relay.pendingCount().catch(() => null) });
 }

@@ -12,7 +12,12 @@ export const ticketBody = [
     .withMessage('Title is required')
     .bail()
     .isLength({ max: 200 })
-    .withMessage('Title must be at most 200 characters'),
+    .withMessage('Title must be at most 200 characters')
+    // PostgreSQL cannot store NUL, and no title needs a control character.
+    .not()
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+    .matches(/[\u0000-\u001f\u007f]/)
+    .withMessage('Title must not contain control characters'),
   body('price').custom((value: unknown) => {
     const problem = priceProblem(value);
     if (problem) throw new Error(problem);

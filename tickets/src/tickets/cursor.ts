@@ -4,6 +4,7 @@ export interface ListCursor {
   id: string;
 }
 
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for a UUID in its canonical text form. */
@@ -23,8 +24,11 @@ export function decodeCursor(text: string): ListCursor | undefined {
     if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
     const [time, id] = parsed as unknown[];
     if (typeof time !== 'string' || typeof id !== 'string' || !isUuid(id)) return undefined;
+    // Only what encodeCursor writes: a four-digit year PostgreSQL can store, in canonical form.
+    if (!ISO_TIME.test(time)) return undefined;
     const createdAt = new Date(time);
-    if (Number.isNaN(createdAt.getTime())) return undefined;
+    if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== time || time.startsWith('0000'))
+      return undefined;
     return { createdAt, id };
   } catch {
     return undefined;

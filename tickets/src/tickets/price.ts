@@ -8,9 +8,9 @@ export const MAX_PRICE = 1_000_000;
 export function priceProblem(value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return 'Price must be greater than 0';
   if (value > MAX_PRICE) return 'Price must be at most 1,000,000';
-  const cents = value * 100;
-  // 19.99 * 100 is 1998.9999999999998 in binary floating point: allow for that, nothing more.
-  if (Math.abs(cents - Math.round(cents)) > 1e-6) return 'Price must have at most two decimals';
+  // Exact: whole cents divided by 100 give back the very number a two-decimal literal
+  // parses to (19.99 * 100 is 1998.9999999999998, yet 1999 / 100 === 19.99).
+  if (Math.round(value * 100) / 100 !== value) return 'Price must have at most two decimals';
   return undefined;
 }
 
