@@ -24,21 +24,20 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
   const dataDir = path.resolve(root, process.env.DATA_DIR || '.data');
-  const stack = await startStack({ root, port, dataDir, natsUrl, logLevel: process.env.LOG_LEVEL || 'info', color });
+  const stack = await startStack({
+    root,
+    port,
+    dataDir,
+    natsUrl,
+    logLevel: process.env.LOG_LEVEL || 'info',
+    color,
+    handleSignals: true,
+  });
 
   say(
     `data in ${dataDir}; NATS at ${stack.natsUrl}${stack.natsMonitorPort ? ` (monitoring http://localhost:${stack.natsMonitorPort})` : ''}`,
   );
   say(`ticketing is up: ${color ? '\x1b[1m' : ''}${stack.url}${color ? '\x1b[0m' : ''}  (Ctrl-C stops everything)`);
-
-  let signals = 0;
-  const onSignal = async () => {
-    if (++signals > 1) return;
-    await stack.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 }
 
 main().catch((error) => {

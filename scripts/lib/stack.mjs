@@ -30,6 +30,7 @@ function jwtKey(dataDir) {
  *   print?: (line: string) => void,
  *   color?: boolean,
  *   jwtKey?: string,
+ *   handleSignals?: boolean,   stop everything on SIGINT/SIGTERM/SIGHUP, then exit (npm start)
  * }} options
  */
 export async function startStack(options) {
@@ -135,8 +136,12 @@ export async function startStack(options) {
   const gateway = createGateway({ routes, ports, log: (line) => print(formatLine('gateway', line, color)) });
   await new Promise((resolve, reject) => {
     gateway.once('error', reject);
-    gateway.listen(wantedPort, resolve);
+    gateway.listen(wantedPort, () => {
+      gateway.off('error', reject);
+      resolve();
+    });
   });
+  gateway.on('error', (error) => say(`gateway error: ${error.message}`));
   const gatewayPort = gateway.address().port;
 
   if (ports['client-srv']) {
@@ -159,6 +164,21 @@ export async function startStack(options) {
     );
   }
 
+  const killAll = () => processes.forEach((child) => child.killNow());
+  // Children run in their own process groups, so a signal reaches only the runner: it must
+  // pass the stop on, also during start-up. A second signal stops them at once.
+  let signals = 0;
+  const onSignal = (signal) => {
+    if (++signals > 1) {
+      killAll();
+      process.exit(130);
+    }
+    say(`${signal}: stopping everything (again to force)`);
+    void stop().then(() => process.exit(0));
+  };
+  if (options.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
+  process.once('exit', killAll);
+
   let stopping;
   const stop = () =>
     (stopping ??= (async () => {
@@ -169,10 +189,9 @@ export async function startStack(options) {
       });
       // Reverse start order: the client and services finish their work while NATS is still up.
       for (const child of [...processes].reverse()) await child.stop();
+      process.off('exit', killAll);
       say('stopped');
     })());
-  const killAll = () => processes.forEach((child) => child.killNow());
-  process.once('exit', killAll);
 
   try {
     const nats = processes.find((child) => child.name === 'nats');

@@ -34,19 +34,22 @@ export class SupervisedProcess {
     for (const stream of [child.stdout, child.stderr]) {
       readline.createInterface({ input: stream }).on('line', (line) => print(formatLine(name, line, color)));
     }
-    child.once('error', (error) => print(formatLine('runner', `${name} could not start: ${error.message}`, color)));
-    child.once('exit', (code, signal) => {
+    let ended = false;
+    // A process that could not be spawned emits 'error' and never 'exit': restart it alike.
+    const onEnd = (reason) => {
+      if (ended) return;
+      ended = true;
       if (this.child === child) this.child = undefined;
       if (this.stopping) return;
       if (Date.now() - startedAt > STABLE_AFTER_MS) this.backoffMs = 1_000;
       const delay = this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
       this.restarts++;
-      print(
-        formatLine('runner', `${name} exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s`, color),
-      );
+      print(formatLine('runner', `${name} ${reason}; restarting in ${delay / 1000} s`, color));
       this.restartTimer = setTimeout(() => this.start(), delay);
-    });
+    };
+    child.once('error', (error) => onEnd(`could not start (${error.message})`));
+    child.once('exit', (code, signal) => onEnd(`exited (${signal ?? `code ${code}`})`));
   }
 
   /** Sends SIGTERM and waits for the exit; SIGKILL if it takes longer than 10 s. */

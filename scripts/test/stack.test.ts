@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -80,6 +82,50 @@ describe('the local stack (what npm start runs)', () => {
     await expect(fetch(`${stack.url}/api/users/currentuser`)).rejects.toThrow();
   });
 });
+
+describe('signals', () => {
+  it('stops every child when the runner gets SIGINT while still starting up', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-signal-'));
+    const script = `
+      import { startStack } from ${JSON.stringify(path.join(root, 'scripts', 'lib', 'stack.mjs'))};
+      await startStack({ root: ${JSON.stringify(root)}, port: 0, dataDir: ${JSON.stringify(dataDir)}, natsPort: 0,
+        natsMonitorPort: null, logLevel: 'warn', handleSignals: true, print: (line) => console.log(line) });
+      console.log('UP');`;
+    const runner = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    runner.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
+    // nats-server prints as soon as it runs: the services are starting, nothing is ready yet.
+    await waitFor(() => output.includes('Server is ready'), { timeoutMs: 30_000, message: 'nats-server running' });
+    const started = children(dataDir);
+    expect(started.length).toBeGreaterThan(0);
+
+    runner.kill('SIGINT');
+
+    expect(await exited).toBe(0);
+    await waitFor(() => children(dataDir).length === 0, { timeoutMs: 15_000, message: 'no child left' });
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+/** Processes whose command line or environment points at the data folder (the stack's children). */
+function children(dataDir: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if ((cmdline.includes(dataDir) || environ.includes(`DATA_DIR=${dataDir}`)) && Number(pid) !== process.pid) {
+        pids.push(Number(pid));
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
 
 describe('start-up errors', () => {
   it('names NATS_URL when the NATS port is taken', async () => {
