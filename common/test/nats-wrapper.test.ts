@@ -101,6 +101,34 @@ describe('NatsWrapper', () => {
     await later.destroy();
   });
 
+  it('when closed while still connecting, gives up and leaves no connection open', async () => {
+    const later = await startNatsServer();
+    await later.stop();
+    const wrapper = new NatsWrapper();
+    const connecting = wrapper.connect('wrapper-abandon', 'tickets-gone', later.url, {
+      logger: silent,
+      reconnectTimeWait: 100,
+    });
+
+    await wrapper.close();
+    await later.start();
+
+    await expect(connecting).rejects.toThrow('closed while connecting');
+    expect(wrapper.isConnected).toBe(false);
+    expect(() => wrapper.client).toThrow('Cannot access NATS client before connecting');
+    await later.destroy();
+  });
+
+  it('refuses a second connect', async () => {
+    const wrapper = new NatsWrapper();
+    await wrapper.connect('wrapper-twice', 'tickets-1', server.url, { logger: silent });
+
+    await expect(wrapper.connect('wrapper-twice', 'tickets-2', server.url, { logger: silent })).rejects.toThrow(
+      'already connected',
+    );
+    await wrapper.close();
+  });
+
   it('reports reconnecting while the server is away and connected once it is back', async () => {
     const flaky = await startNatsServer();
     const wrapper = new NatsWrapper();

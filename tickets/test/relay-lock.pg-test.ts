@@ -4,11 +4,9 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { OutboxRelay, openDatabase } from '@ticketing/common';
 import { waitFor } from '@ticketing/common/testing';
-import { TicketCreatedPublisher } from '../src/events/ticket-created-publisher';
-import { TicketUpdatedPublisher } from '../src/events/ticket-updated-publisher';
 import { migrationsFolder } from '../src/db/migrations-folder';
 import { schema } from '../src/db/schema';
-import { logger, signin, startTickets, storedEvents, type TicketsContext } from './tickets-app';
+import { logger, publishersOf, signin, startTickets, storedEvents, type TicketsContext } from './tickets-app';
 
 let ctx: TicketsContext;
 
@@ -22,13 +20,6 @@ afterAll(async () => {
   await ctx.close();
 });
 
-function publisher() {
-  const created = new TicketCreatedPublisher(ctx.nats.client);
-  const updated = new TicketUpdatedPublisher(ctx.nats.client);
-  return (subject: string, data: unknown, msgId: string) =>
-    (subject === 'ticket:created' ? created : updated).publish(data as never, { msgId });
-}
-
 describe('two relays on one PostgreSQL database (two replicas)', () => {
   it('lets only one publish at a time: the other finds the lock taken', async () => {
     const owner = { id: randomUUID() };
@@ -41,7 +32,7 @@ describe('two relays on one PostgreSQL database (two replicas)', () => {
     const replica = await openDatabase({ schema, migrationsFolder, url: ctx.database.url });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const publish = publisher();
+    const publish = publishersOf(ctx);
     let inside = 0;
     const first = new OutboxRelay({
       database: ctx.database,
@@ -66,7 +57,7 @@ describe('two relays on one PostgreSQL database (two replicas)', () => {
 
   it('publishes each ticket’s events once and in version order while two relays compete', async () => {
     const replica = await openDatabase({ schema, migrationsFolder, url: ctx.database.url });
-    const publish = publisher();
+    const publish = publishersOf(ctx);
     const relays = [
       new OutboxRelay({ database: ctx.database, logger, publish, intervalMs: 20 }),
       new OutboxRelay({ database: replica, logger, publish, intervalMs: 20 }),

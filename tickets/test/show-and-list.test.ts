@@ -58,8 +58,12 @@ describe('GET /api/tickets/:id', () => {
 
 describe('GET /api/tickets', () => {
   it('lists tickets newest first, without needing a session', async () => {
+    // Apart by more than the millisecond creation times are kept to, so the order is defined.
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
     const first = await create('first');
+    await pause();
     const second = await create('second');
+    await pause();
     const third = await create('third');
 
     const response = await request(ctx.app).get('/api/tickets');

@@ -13,6 +13,8 @@ import { buildApp } from '../src/app';
 import { migrationsFolder } from '../src/db/migrations-folder';
 import { schema, type TicketsSchema } from '../src/db/schema';
 import { createTicketRelay, relayReadiness } from '../src/events/ticket-relay';
+import { TicketCreatedPublisher } from '../src/events/ticket-created-publisher';
+import { TicketUpdatedPublisher } from '../src/events/ticket-updated-publisher';
 
 export const JWT_KEY = 'test-jwt-key-0123456789abcdef';
 export const STREAM = 'ticketing';
@@ -112,4 +114,12 @@ export async function waitForTicketEvents(nats: NatsWrapper, ticketId: string, c
     { message: `${count} events for ticket ${ticketId}` },
   );
   return found;
+}
+
+/** Publishes outbox rows through the service's typed publishers, for relays a test builds itself. */
+export function publishersOf(context: TicketsContext) {
+  const created = new TicketCreatedPublisher(context.nats.client);
+  const updated = new TicketUpdatedPublisher(context.nats.client);
+  return (subject: string, data: unknown, msgId: string) =>
+    (subject === 'ticket:created' ? created : updated).publish(data as never, { msgId });
 }

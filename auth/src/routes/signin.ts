@@ -19,7 +19,8 @@ export function signinRouter({ accounts, jwtKey, jwtExpiresInSeconds }: UserRout
         req.session = { jwt: signSessionToken(account, jwtKey, jwtExpiresInSeconds) };
         res.status(200).send(account);
       } catch (error) {
-        if (error instanceof InvalidCredentialsError) throw new BadRequestError('Invalid credentials');
+        if (error instanceof InvalidCredentialsError)
+          throw new BadRequestError('Invalid credentials', undefined, { cause: error });
         throw error;
       }
     },

@@ -29,6 +29,8 @@ export interface RunServiceOptions {
   timeoutMs?: number;
   /** Called with the exit code; `process.exit` by default. */
   exit?: (code: number) => void;
+  /** Where signals and process-level errors come from; `process` by default. */
+  events?: NodeJS.EventEmitter;
 }
 
 /**
@@ -36,7 +38,14 @@ export interface RunServiceOptions {
  * unhandled rejection or uncaught exception is logged, stops it the same way and exits 1
  * (the orchestrator restarts the process). Returns the idempotent shutdown function.
  */
-export function runService({ logger, server, steps, timeoutMs = 10_000, exit = process.exit }: RunServiceOptions) {
+export function runService({
+  logger,
+  server,
+  steps,
+  timeoutMs = 10_000,
+  exit = process.exit,
+  events = process,
+}: RunServiceOptions) {
   let stopping: Promise<void> | undefined;
 
   const shutdown = (reason: string, code: number): Promise<void> => {
@@ -65,13 +74,13 @@ export function runService({ logger, server, steps, timeoutMs = 10_000, exit = p
     return stopping;
   };
 
-  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
-  process.once('SIGINT', () => void shutdown('SIGINT', 0));
-  process.on('unhandledRejection', (error) => {
+  events.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  events.once('SIGINT', () => void shutdown('SIGINT', 0));
+  events.on('unhandledRejection', (error) => {
     logger.fatal({ err: error }, 'unhandled promise rejection');
     void shutdown('unhandledRejection', 1);
   });
-  process.on('uncaughtException', (error) => {
+  events.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');
     void shutdown('uncaughtException', 1);
   });

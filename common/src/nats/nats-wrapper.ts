@@ -34,6 +34,7 @@ export class NatsWrapper {
   private _streamName?: string;
   private logger: Logger = createLogger('nats');
   private closing?: Promise<void>;
+  private pending?: NatsConnection;
 
   /** The connection; throws before `connect()` has finished. */
   get client(): NatsConnection {
@@ -62,7 +63,8 @@ export class NatsWrapper {
   }
 
   async connect(clusterId: string, clientId: string, url: string, options: NatsConnectOptions = {}): Promise<void> {
-    if (this._client) throw new Error('NATS client is already connected');
+    if (this._client || this._state === 'connecting') throw new Error('NATS client is already connected or connecting');
+    if (this.closing) throw new Error('NATS client was closed');
     if (options.logger) this.logger = options.logger;
     this._state = 'connecting';
     this._streamName = clusterId;
@@ -77,19 +79,20 @@ export class NatsWrapper {
       pingInterval: options.pingInterval ?? 5_000,
       maxPingOut: options.maxPingOut ?? 2,
     });
-    if (this.closing) {
-      await nc.close();
-      throw new Error('NATS client was closed while connecting');
-    }
-    this.watchStatus(nc);
-
+    // close() may come while the stream is being set up: it closes this connection.
+    this.pending = nc;
     try {
+      if (this.closing) throw new Error('NATS client was closed while connecting');
+      this.watchStatus(nc);
       await this.ensureStreamWithRetry(nc, clusterId, options.reconnectTimeWait ?? 1_000);
+      if (this.closing) throw new Error('NATS client was closed while connecting');
     } catch (error) {
-      this._state = 'idle';
-      await nc.close();
+      this.pending = undefined;
+      if (!this.closing) this._state = 'idle';
+      if (!nc.isClosed()) await nc.close();
       throw error;
     }
+    this.pending = undefined;
     this._client = nc;
     this._jetstream = jetstream(nc);
     this._state = 'connected';
@@ -141,7 +144,7 @@ export class NatsWrapper {
   /** Stops listeners (letting in-flight handlers finish), drains and closes. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const nc = this._client;
+      const nc = this._client ?? this.pending;
       this._state = 'closed';
       if (!nc || nc.isClosed()) return;
       await stopListeners(nc);

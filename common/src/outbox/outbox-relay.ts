@@ -25,6 +25,7 @@ export interface OutboxRelayOptions {
 // Any constant will do, as long as every replica of a service uses the same one.
 const RELAY_LOCK_KEY = 0x6f757462; // "outb"
 const LOCK_RETRY_MS = 100;
+const FAILURE_REMINDER_MS = 60_000;
 
 /**
  * Publishes outbox rows in order. `kick()` after a commit publishes at once; a sweep every
@@ -42,7 +43,9 @@ export class OutboxRelay {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
-  private failing = false;
+  private failingSince?: number;
+  private lastWarning = 0;
+  private lastPrune = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.intervalMs = options.intervalMs ?? 1_000;
@@ -83,11 +86,21 @@ export class OutboxRelay {
         this.retryTimer = setTimeout(() => this.kick(), LOCK_RETRY_MS);
         this.retryTimer.unref();
       }
-      if (this.failing) this.options.logger.info('outbox relay publishing again');
-      this.failing = false;
+      if (typeof published === 'number' && published > 0 && this.failingSince) {
+        this.options.logger.info({ published }, 'outbox relay publishing again');
+        this.failingSince = undefined;
+      }
     } catch (error) {
-      if (!this.failing) this.options.logger.warn({ err: error }, 'outbox relay cannot publish yet; rows stay queued');
-      this.failing = true;
+      // Said when it starts and again every minute it lasts: a stuck row holds back every later event.
+      const now = Date.now();
+      if (!this.failingSince || now - this.lastWarning >= FAILURE_REMINDER_MS) {
+        this.options.logger.warn(
+          { err: error, failingForMs: this.failingSince ? now - this.failingSince : 0 },
+          'outbox relay cannot publish; rows stay queued and will be retried',
+        );
+        this.lastWarning = now;
+      }
+      this.failingSince ??= now;
     }
   }
 
@@ -132,9 +145,13 @@ export class OutboxRelay {
           if (sent.length < rows.length) break;
           if (rows.length < this.batchSize) break;
         }
-        await db
-          .delete(outbox)
-          .where(and(isNotNull(outbox.publishedAt), lt(outbox.publishedAt, new Date(Date.now() - this.retentionMs))));
+        // Off the hot path: at most once a minute (or per retention, when shorter).
+        if (Date.now() - this.lastPrune >= Math.min(this.retentionMs, 60_000)) {
+          this.lastPrune = Date.now();
+          await db
+            .delete(outbox)
+            .where(and(isNotNull(outbox.publishedAt), lt(outbox.publishedAt, new Date(Date.now() - this.retentionMs))));
+        }
         return published;
       } finally {
         await db.execute(sql`select pg_advisory_unlock(${RELAY_LOCK_KEY})`);
