@@ -35,6 +35,7 @@ export { isDatabaseConnectionError, isUniqueViolation, databaseErrorCode } from 
 export { outbox, type OutboxRow } from './outbox/outbox-table';
 export { enqueueEvent } from './outbox/enqueue-event';
 export { OutboxRelay, type OutboxRelayOptions, type PublishFn } from './outbox/outbox-relay';
+export { publishThrough } from './outbox/publish-through';
 
 // Service skeleton
 export { buildServiceApp, BODY_LIMIT, type ServiceAppOptions } from './http/build-service-app';
