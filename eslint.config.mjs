@@ -29,6 +29,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS on purpose: read by jest's config loader and by scripts before npm ci.
+    files: ['**/*.cjs', 'jest.config.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['client/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },

@@ -36,23 +36,17 @@ async function main() {
   ensureNodeModules(root);
   const { buildServices } = await import('./lib/build.mjs');
   buildServices(root, () => {});
-  const { createLogger, NatsWrapper, signSessionToken, OutboxRelay } = require('@ticketing/common');
-  const { createTestDatabase, startNatsServer } = require('@ticketing/common/testing');
-  const { buildApp } = require(path.join(root, 'tickets/dist/app.js'));
-  const { schema } = require(path.join(root, 'tickets/dist/db/schema.js'));
-  const { migrationsFolder } = require(path.join(root, 'tickets/dist/db/migrations-folder.js'));
-  const { createTicketRelay } = require(path.join(root, 'tickets/dist/events/ticket-relay.js'));
+  const { createLogger, OutboxRelay } = require('@ticketing/common');
+  const { startNatsServer, startTestService, sessionCookie, TEST_JWT_KEY } = require('@ticketing/common/testing');
+  const { ticketsService } = require(path.join(root, 'tickets/dist/service.js'));
   const { createGateway, loadIngressRoutes } = await import('./lib/gateway.mjs');
   const logger = createLogger('bench', 'silent');
 
   const nats = await startNatsServer();
-  const database = await createTestDatabase({ schema, migrationsFolder });
-  const wrapper = new NatsWrapper();
-  await wrapper.connect('ticketing', 'bench', nats.url, { logger });
-  const relay = createTicketRelay({ database, nats: wrapper, logger, intervalMs: 1000 });
-  const key = 'bench-jwt-key-0123456789abcdef';
-  const app = buildApp({ database, logger, jwtKey: key, cookieSecure: false, onEventsQueued: () => relay.kick() });
-  const cookie = `session=${Buffer.from(JSON.stringify({ jwt: signSessionToken({ id: 'u1', email: 'b@b.co' }, key, 3600) })).toString('base64')}`;
+  const tickets = await startTestService(ticketsService, { natsUrl: nats.url, relayIntervalMs: 1000 });
+  const { database } = tickets;
+  const wrapper = tickets.context.nats;
+  const cookie = sessionCookie(TEST_JWT_KEY, { id: 'u1', email: 'b@b.co' })[0];
 
   const servers = [];
   const serve = async (handler) => {
@@ -61,7 +55,7 @@ async function main() {
     return listen(server);
   };
   const hello = await serve((_req, res) => res.end('{"ok":true}'));
-  const ticketsPort = await serve(app);
+  const ticketsPort = tickets.port;
   const gateway = createGateway({
     routes: loadIngressRoutes(path.join(root, 'infra/k8s/ingress-srv.yaml')),
     ports: { 'tickets-srv': ticketsPort },
@@ -87,14 +81,13 @@ async function main() {
   row('tickets GET /api/tickets?limit=50 (PGlite)', list, 'req/s', bare);
   const viaGateway = await load(`http://127.0.0.1:${gatewayPort}/api/tickets?limit=50`);
   row('the same through the local gateway', viaGateway, 'req/s', list);
-  relay.start();
   const create = await load(`http://127.0.0.1:${ticketsPort}/api/tickets`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
     body: JSON.stringify({ title: 'bench', price: 12.5 }),
   });
   row('tickets POST /api/tickets (ticket + outbox row, relay on)', create, 'req/s', list);
-  await relay.stop();
+  await tickets.relay.stop();
 
   // Publishing: the outbox relay (read, publish, mark) against bare sequential js.publish.
   const events = 2000;
@@ -121,8 +114,7 @@ async function main() {
   row(`outbox relay draining a backlog (${published} rows)`, relayed, 'events/s', direct);
 
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  await wrapper.close();
-  await database.close();
+  await tickets.close();
   await nats.destroy();
 }
 

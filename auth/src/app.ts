@@ -1,5 +1,7 @@
 import type { Express } from 'express';
-import { buildServiceApp, type Database, type Logger } from '@ticketing/common';
+import type { Database } from '@ticketing/common/db';
+import { buildServiceApp } from '@ticketing/common/http';
+import type { Logger } from '@ticketing/common/service';
 import type { AuthSchema } from './db/schema';
 import { UserRepository } from './db/user-repository';
 import { currentUserRouter } from './routes/current-user';
@@ -8,7 +10,7 @@ import { signoutRouter } from './routes/signout';
 import { signupRouter } from './routes/signup';
 import { AccountService } from './users/account-service';
 
-/** What the auth app is built from; `index.ts` provides the real ones, tests their own. */
+/** What the auth app is built from; the service runner provides the real ones, tests their own. */
 export interface AuthAppDeps {
   database: Database<AuthSchema>;
   logger: Logger;

@@ -1,4 +1,4 @@
-import { durationSecondsSchema, parseConfig, serviceEnvShape } from '@ticketing/common';
+import { durationSecondsSchema, parseConfig, serviceEnvShape } from '@ticketing/common/service';
 import { z } from 'zod';
 
 /** Everything auth reads from its environment. */

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import { Listener } from '../src/events/listener';
+import { jetstreamManager, type ConsumerInfo } from '@nats-io/jetstream';
+import { Listener, type MessageContext } from '../src/events/listener';
 import { Publisher } from '../src/events/publisher';
 import { Subjects } from '../src/events/subjects';
 import { ensureStream } from '../src/nats/stream';
@@ -19,27 +20,41 @@ export class UpdatedPublisher extends Publisher<TicketUpdatedEvent> {
   readonly subject = Subjects.TicketUpdated;
 }
 
-type Handler<T> = (data: T, msg: JsMsg) => void | Promise<void>;
+type Handler<T> = (data: T, context: MessageContext) => Promise<void>;
 
-/** A listener whose behaviour each test chooses, recording what it saw. */
+/** Tuning a test gives a listener. */
+export interface ListenerTuning {
+  ackWait?: number;
+  maxDeliver?: number;
+  retryDelayMs?: number;
+  maxEarlyDeliveries?: number;
+}
+
+/** A listener whose behaviour each test chooses, recording every delivery it saw. */
 export class RecordingCreatedListener extends Listener<TicketCreatedEvent> {
   readonly subject = Subjects.TicketCreated;
   readonly received: { data: TicketCreatedEvent['data']; seq: number; deliveryCount: number }[] = [];
   override readonly ackWait: number;
+  override readonly maxDeliver: number;
+  override readonly retryDelayMs: number;
+  override readonly maxEarlyDeliveries: number;
 
   constructor(
     client: NatsConnection,
     readonly queueGroupName: string,
-    private readonly handler: Handler<TicketCreatedEvent['data']> = (_data, msg) => msg.ack(),
-    ackWait = 5_000,
+    private readonly handler: Handler<TicketCreatedEvent['data']> = async () => {},
+    tuning: ListenerTuning = {},
   ) {
     super(client, silent);
-    this.ackWait = ackWait;
+    this.ackWait = tuning.ackWait ?? 5_000;
+    this.maxDeliver = tuning.maxDeliver ?? 5;
+    this.retryDelayMs = tuning.retryDelayMs ?? 100;
+    this.maxEarlyDeliveries = tuning.maxEarlyDeliveries ?? 60;
   }
 
-  async onMessage(data: TicketCreatedEvent['data'], msg: JsMsg) {
-    this.received.push({ data, seq: msg.seq, deliveryCount: msg.info.deliveryCount });
-    await this.handler(data, msg);
+  async onMessage(data: TicketCreatedEvent['data'], context: MessageContext) {
+    this.received.push({ data, seq: context.seq, deliveryCount: context.deliveryCount });
+    await this.handler(data, context);
   }
 }
 
@@ -54,14 +69,21 @@ export class RecordingUpdatedListener extends Listener<TicketUpdatedEvent> {
     super(client, silent);
   }
 
-  onMessage(data: TicketUpdatedEvent['data'], msg: JsMsg) {
+  async onMessage(data: TicketUpdatedEvent['data']) {
     this.received.push(data);
-    msg.ack();
   }
 }
 
+const ids = new Map<number, string>();
+
+/** A stable UUID per test ticket number. */
+export function ticketId(n: number): string {
+  if (!ids.has(n)) ids.set(n, randomUUID());
+  return ids.get(n)!;
+}
+
 export function ticket(n: number): TicketCreatedEvent['data'] {
-  return { id: `t-${n}`, version: 0, title: `concert ${n}`, price: 10 + n, userId: 'u-1' };
+  return { id: ticketId(n), version: 0, title: `concert ${n}`, price: 10 + n, userId: 'u-1' };
 }
 
 export async function connectWithStream(url: string): Promise<NatsConnection> {
@@ -73,6 +95,10 @@ export async function connectWithStream(url: string): Promise<NatsConnection> {
 export async function streamMessageCount(nc: NatsConnection): Promise<number> {
   const jsm = await jetstreamManager(nc);
   return (await jsm.streams.info(STREAM)).state.messages;
+}
+
+export async function consumerInfo(nc: NatsConnection, durable: string): Promise<ConsumerInfo> {
+  return (await jetstreamManager(nc)).consumers.info(STREAM, durable);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

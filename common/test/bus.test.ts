@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { startNatsServer, waitFor, type TestNatsServer } from '../src/testing';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startNatsServer, waitFor, recordOutcomes, type TestNatsServer } from '../src/testing';
 import { Subjects } from '../src/events/subjects';
+import { ContractViolationError } from '../src/events/event-contracts';
+import { PermanentEventError, RetryLaterError, TransientEventError } from '../src/events/handler-errors';
 import {
   CreatedPublisher,
   RecordingCreatedListener,
@@ -10,9 +12,11 @@ import {
   STREAM,
   UpdatedPublisher,
   connectWithStream,
+  consumerInfo,
   sleep,
   streamMessageCount,
   ticket,
+  ticketId,
 } from './bus-helpers';
 
 let server: TestNatsServer;
@@ -46,18 +50,19 @@ afterAll(async () => {
 });
 
 describe('Listener and Publisher over JetStream', () => {
-  it('delivers a published event to a listener, which acks it', async () => {
+  it('delivers a published event to a listener, and acks it once the handler resolves', async () => {
     const listener = new RecordingCreatedListener(nc, 'payments-service');
+    const outcomes = recordOutcomes(listener);
     await listener.listen();
 
     const seq = await new CreatedPublisher(nc).publish(ticket(1));
 
     await waitFor(() => listener.received.length === 1, { message: 'the event' });
     expect(listener.received[0]).toEqual({ data: ticket(1), seq, deliveryCount: 1 });
-    const jsm = await jetstreamManager(nc);
-    await waitFor(async () => (await jsm.consumers.info(STREAM, listener.durableName)).ack_floor.stream_seq === seq, {
+    await waitFor(async () => (await consumerInfo(nc, listener.durableName)).ack_floor.stream_seq === seq, {
       message: 'the ack',
     });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['ack']);
     await listener.close();
   });
 
@@ -65,75 +70,243 @@ describe('Listener and Publisher over JetStream', () => {
     const listener = new RecordingCreatedListener(nc, 'payments-service');
     await listener.listen();
 
-    const info = await (await jetstreamManager(nc)).consumers.info(STREAM, 'payments-service-ticket:created');
+    const info = await consumerInfo(nc, 'payments-service-ticket:created');
     expect(info.config.filter_subject).toBe(Subjects.TicketCreated);
     expect(info.config.ack_policy).toBe('explicit');
     expect(info.config.deliver_policy).toBe('all');
     await listener.close();
   });
 
-  it('redelivers an event that was not acked once ackWait has passed', async () => {
-    const listener = new RecordingCreatedListener(
-      nc,
-      'payments-service',
-      (_data, msg) => {
-        if (msg.info.deliveryCount > 1) msg.ack();
-      },
-      500,
-    );
-    await listener.listen();
+  it('redelivers to another instance, after ackWait, an event whose instance died while handling it', async () => {
+    const doomed = await connectWithStream(server.url);
+    const first = new RecordingCreatedListener(doomed, 'payments-service', () => new Promise(() => {}), {
+      ackWait: 500,
+    });
+    await first.listen();
     const started = Date.now();
-
     await new CreatedPublisher(nc).publish(ticket(1));
+    await waitFor(() => first.received.length === 1, { message: 'the first delivery' });
 
-    await waitFor(() => listener.received.length === 2, { message: 'the redelivery' });
+    await doomed.close();
+    // Its handler never returns, as in a process that died: stop pulling without waiting for it.
+    void first.close();
+    const second = new RecordingCreatedListener(await newConnection(), 'payments-service', undefined, { ackWait: 500 });
+    await second.listen();
+
+    await waitFor(() => second.received.length === 1, { message: 'the redelivery' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
-    expect(listener.received.map((r) => r.deliveryCount)).toEqual([1, 2]);
-    await sleep(700);
-    expect(listener.received).toHaveLength(2);
-    await listener.close();
+    expect(second.received[0]!.deliveryCount).toBe(2);
+    await second.close();
   });
 
-  it('redelivers an event whose handler throws', async () => {
+  it('redelivers an event whose handler throws, with a backoff, and acks it once it succeeds', async () => {
     const listener = new RecordingCreatedListener(
       nc,
       'payments-service',
-      (_data, msg) => {
-        if (msg.info.deliveryCount === 1) throw new Error('passing failure');
-        msg.ack();
+      async (_data, { deliveryCount }) => {
+        if (deliveryCount < 3) throw new Error('passing failure');
       },
-      300,
+      { retryDelayMs: 100 },
     );
+    const outcomes = recordOutcomes(listener);
     await listener.listen();
 
     await new CreatedPublisher(nc).publish(ticket(1));
 
-    await waitFor(() => listener.received.length === 2, { message: 'the redelivery' });
-    expect(listener.received.map((r) => r.deliveryCount)).toEqual([1, 2]);
+    await waitFor(() => outcomes.some((o) => o.outcome === 'ack'), { message: 'the ack' });
+    expect(outcomes.map((o) => [o.outcome, o.delayMs])).toEqual([
+      ['nak', 100],
+      ['nak', 200],
+      ['ack', undefined],
+    ]);
+    expect(listener.received.map((r) => r.deliveryCount)).toEqual([1, 2, 3]);
     await listener.close();
   });
 
-  it('terminates an event whose body cannot be parsed instead of redelivering it', async () => {
-    const listener = new RecordingCreatedListener(nc, 'payments-service', (_data, msg) => msg.ack(), 300);
+  describe('a message that can never succeed', () => {
+    /** Waits until the consumer holds nothing unacknowledged and has handed out everything. */
+    async function settled(durable: string) {
+      await waitFor(
+        async () => {
+          const info = await consumerInfo(nc, durable);
+          return info.num_ack_pending === 0 && info.num_pending === 0;
+        },
+        { message: 'a settled consumer' },
+      );
+      return consumerInfo(nc, durable);
+    }
+
+    it('is terminated when its body is not JSON, and the events behind it are handled', async () => {
+      const listener = new RecordingCreatedListener(nc, 'payments-service');
+      const outcomes = recordOutcomes(listener);
+      await listener.listen();
+
+      await jetstream(nc).publish(Subjects.TicketCreated, 'not json {');
+      await new CreatedPublisher(nc).publish(ticket(2));
+
+      await waitFor(() => listener.received.length === 1, { message: 'the good event' });
+      await sleep(500);
+      const info = await settled(listener.durableName);
+      expect(info.num_redelivered).toBe(0);
+      expect(listener.received.map((r) => r.data)).toEqual([ticket(2)]);
+      expect(outcomes.map((o) => o.outcome)).toEqual(['term', 'ack']);
+      expect(outcomes[0]!.reason).toMatch(/^body is not JSON/);
+      expect(listener.terminated).toBe(1);
+      await listener.close();
+    });
+
+    it('is terminated when its body breaks the contract, naming what is wrong', async () => {
+      const listener = new RecordingCreatedListener(nc, 'payments-service');
+      const outcomes = recordOutcomes(listener);
+      await listener.listen();
+
+      await jetstream(nc).publish(Subjects.TicketCreated, JSON.stringify({ ...ticket(1), price: 'ten' }));
+
+      await waitFor(() => outcomes.length === 1, { message: 'the outcome' });
+      await sleep(500);
+      const info = await settled(listener.durableName);
+      expect(info.num_redelivered).toBe(0);
+      expect(listener.received).toEqual([]);
+      expect(outcomes[0]).toMatchObject({ outcome: 'term', reason: expect.stringContaining('price') });
+      await listener.close();
+    });
+
+    it('is terminated after maxDeliver failed deliveries, without blocking the events behind it', async () => {
+      const poisoned = ticketId(1);
+      const listener = new RecordingCreatedListener(
+        nc,
+        'payments-service',
+        async (data) => {
+          if (data.id === poisoned) throw new Error('a bug in the handler');
+        },
+        { maxDeliver: 3, retryDelayMs: 50 },
+      );
+      const outcomes = recordOutcomes(listener);
+      await listener.listen();
+
+      await new CreatedPublisher(nc).publish(ticket(1));
+      await new CreatedPublisher(nc).publish(ticket(2));
+
+      await waitFor(() => outcomes.some((o) => o.outcome === 'term'), { message: 'the termination' });
+      await sleep(500);
+      const info = await settled(listener.durableName);
+      expect(info.num_ack_pending).toBe(0);
+      const forPoisoned = outcomes.filter((o) => o.seq === 1).map((o) => o.outcome);
+      expect(forPoisoned).toEqual(['nak', 'nak', 'term']);
+      expect(listener.received.filter((r) => r.data.id === poisoned)).toHaveLength(3);
+      expect(outcomes.find((o) => o.seq === 2)?.outcome).toBe('ack');
+      expect(listener.terminated).toBe(1);
+      await listener.close();
+    });
+
+    it('is terminated at once when the handler says it never will succeed', async () => {
+      const listener = new RecordingCreatedListener(nc, 'payments-service', async () => {
+        throw new PermanentEventError('refers to nothing we know');
+      });
+      const outcomes = recordOutcomes(listener);
+      await listener.listen();
+
+      await new CreatedPublisher(nc).publish(ticket(1));
+
+      await waitFor(() => outcomes.length === 1, { message: 'the outcome' });
+      await sleep(300);
+      await settled(listener.durableName);
+      expect(listener.received).toHaveLength(1);
+      expect(outcomes[0]).toMatchObject({ outcome: 'term', reason: 'refers to nothing we know' });
+      await listener.close();
+    });
+  });
+
+  it('keeps retrying through a passing failure (a dependency away) past maxDeliver', async () => {
+    const listener = new RecordingCreatedListener(
+      nc,
+      'payments-service',
+      async (_data, { deliveryCount }) => {
+        if (deliveryCount <= 4) throw new TransientEventError('database away');
+      },
+      { maxDeliver: 2, retryDelayMs: 20 },
+    );
+    const outcomes = recordOutcomes(listener);
     await listener.listen();
-    const js = (await import('@nats-io/jetstream')).jetstream(nc);
 
-    await js.publish(Subjects.TicketCreated, 'not json {');
-    await new CreatedPublisher(nc).publish(ticket(2));
+    await new CreatedPublisher(nc).publish(ticket(1));
 
-    await waitFor(() => listener.received.length === 1, { message: 'the good event' });
-    await sleep(800);
-    expect(listener.received.map((r) => r.data)).toEqual([ticket(2)]);
+    await waitFor(() => outcomes.some((o) => o.outcome === 'ack'), { message: 'the ack' });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['nak', 'nak', 'nak', 'nak', 'ack']);
+    expect(listener.terminated).toBe(0);
     await listener.close();
+  });
+
+  it('redelivers an event that came too early after a short, growing delay, without counting it as a failure', async () => {
+    const listener = new RecordingCreatedListener(
+      nc,
+      'orders-service',
+      async (_data, { deliveryCount }) => {
+        if (deliveryCount <= 3) throw new RetryLaterError('version 2 before version 1');
+      },
+      { maxDeliver: 2 },
+    );
+    const outcomes = recordOutcomes(listener);
+    await listener.listen();
+
+    await new CreatedPublisher(nc).publish(ticket(1));
+
+    await waitFor(() => outcomes.some((o) => o.outcome === 'ack'), { message: 'the ack' });
+    expect(outcomes.map((o) => [o.outcome, o.delayMs])).toEqual([
+      ['nak', 200],
+      ['nak', 400],
+      ['nak', 800],
+      ['ack', undefined],
+    ]);
+    await listener.close();
+  });
+
+  it('terminates an event that is still too early after maxEarlyDeliveries', async () => {
+    const listener = new RecordingCreatedListener(
+      nc,
+      'orders-service',
+      async () => {
+        throw new RetryLaterError('version 2 before version 1');
+      },
+      { maxEarlyDeliveries: 2 },
+    );
+    const outcomes = recordOutcomes(listener);
+    await listener.listen();
+
+    await new CreatedPublisher(nc).publish(ticket(1));
+
+    await waitFor(() => outcomes.some((o) => o.outcome === 'term'), { message: 'the termination' });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['nak', 'term']);
+    expect(outcomes[1]!.reason).toMatch(/still too early after 2 deliveries/);
+    await listener.close();
+  });
+
+  it('hands an old listener a newer event with a field it does not know, without that field', async () => {
+    const listener = new RecordingCreatedListener(nc, 'payments-service');
+    const outcomes = recordOutcomes(listener);
+    await listener.listen();
+
+    await jetstream(nc).publish(Subjects.TicketCreated, JSON.stringify({ ...ticket(1), venue: 'Opera house' }));
+
+    await waitFor(() => outcomes.length === 1, { message: 'the outcome' });
+    expect(outcomes[0]!.outcome).toBe('ack');
+    expect(listener.received[0]!.data).toEqual(ticket(1));
+    await listener.close();
+  });
+
+  it('refuses to publish a body that breaks its contract, storing nothing', async () => {
+    const publisher = new CreatedPublisher(nc);
+
+    await expect(publisher.publish({ ...ticket(1), id: 'not-a-uuid' })).rejects.toThrow(ContractViolationError);
+    await expect(publisher.publish({ ...ticket(1), price: -1 })).rejects.toThrow(/price/);
+
+    expect(await streamMessageCount(nc)).toBe(0);
   });
 
   it('shares a queue group between instances: each event handled once, every instance gets work', async () => {
-    const slowAck = async (_data: unknown, msg: { ack(): void }) => {
-      await sleep(20);
-      msg.ack();
-    };
-    const first = new RecordingCreatedListener(await newConnection(), 'payments-service', slowAck);
-    const second = new RecordingCreatedListener(await newConnection(), 'payments-service', slowAck);
+    const slow = async () => void (await sleep(20));
+    const first = new RecordingCreatedListener(await newConnection(), 'payments-service', slow);
+    const second = new RecordingCreatedListener(await newConnection(), 'payments-service', slow);
     await first.listen();
     await second.listen();
 
@@ -143,7 +316,7 @@ describe('Listener and Publisher over JetStream', () => {
     await waitFor(() => first.received.length + second.received.length >= 40, { message: 'all 40 events' });
     await sleep(300);
     const handled = [...first.received, ...second.received].map((r) => r.data.id).sort();
-    expect(handled).toEqual(Array.from({ length: 40 }, (_, n) => `t-${n}`).sort());
+    expect(handled).toEqual(Array.from({ length: 40 }, (_, n) => ticketId(n)).sort());
     expect(first.received.length).toBeGreaterThan(0);
     expect(second.received.length).toBeGreaterThan(0);
     await Promise.all([first.close(), second.close()]);
@@ -161,7 +334,7 @@ describe('Listener and Publisher over JetStream', () => {
     await new UpdatedPublisher(nc).publish({ ...ticket(2), version: 1 });
 
     await waitFor(() => created.received.length === 2 && updated.received.length === 2, { message: 'both subjects' });
-    expect(created.received.map((r) => r.data.id)).toEqual(['t-1', 't-2']);
+    expect(created.received.map((r) => r.data.id)).toEqual([ticketId(1), ticketId(2)]);
     expect(updated.received.map((r) => r.version)).toEqual([1, 1]);
     await Promise.all([created.close(), updated.close()]);
   });
@@ -185,7 +358,7 @@ describe('Listener and Publisher over JetStream', () => {
 
     await waitFor(() => after.received.length === 2, { message: 'the events published while away' });
     await sleep(300);
-    expect(after.received.map((r) => r.data.id)).toEqual(['t-3', 't-4']);
+    expect(after.received.map((r) => r.data.id)).toEqual([ticketId(3), ticketId(4)]);
     await after.close();
   });
 
@@ -197,7 +370,7 @@ describe('Listener and Publisher over JetStream', () => {
     await late.listen();
 
     await waitFor(() => late.received.length === 3, { message: 'all earlier events' });
-    expect(late.received.map((r) => r.data.id)).toEqual(['t-1', 't-2', 't-3']);
+    expect(late.received.map((r) => r.data.id)).toEqual([ticketId(1), ticketId(2), ticketId(3)]);
     await late.close();
   });
 
@@ -212,14 +385,34 @@ describe('Listener and Publisher over JetStream', () => {
     expect(await streamMessageCount(nc)).toBe(1);
   });
 
-  it('lets an in-flight handler finish and ack when the listener closes', async () => {
+  it('gives the handler the message id, sequence and delivery count, and never the means to ack', async () => {
+    const contexts: unknown[] = [];
+    const listener = new RecordingCreatedListener(nc, 'payments-service', async (_data, context) => {
+      contexts.push(context);
+    });
+    await listener.listen();
+    const msgId = randomUUID();
+
+    const seq = await new CreatedPublisher(nc).publish(ticket(1), { msgId });
+
+    await waitFor(() => contexts.length === 1, { message: 'the event' });
+    expect(contexts[0]).toEqual({
+      subject: Subjects.TicketCreated,
+      seq,
+      msgId,
+      deliveryCount: 1,
+      timestamp: expect.any(Date),
+    });
+    await listener.close();
+  });
+
+  it('lets an in-flight handler finish and be acked when the listener closes', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    let acked = false;
-    const listener = new RecordingCreatedListener(nc, 'payments-service', async (_data, msg) => {
+    let finished = false;
+    const listener = new RecordingCreatedListener(nc, 'payments-service', async () => {
       await gate;
-      msg.ack();
-      acked = true;
+      finished = true;
     });
     await listener.listen();
     await new CreatedPublisher(nc).publish(ticket(1));
@@ -227,12 +420,16 @@ describe('Listener and Publisher over JetStream', () => {
 
     const closing = listener.close();
     await sleep(100);
-    expect(acked).toBe(false);
+    expect(finished).toBe(false);
     release();
     await closing;
+    // What a service does next: drain, which flushes the ack.
+    await nc.drain();
 
-    expect(acked).toBe(true);
-    const info = await (await jetstreamManager(nc)).consumers.info(STREAM, listener.durableName);
+    expect(finished).toBe(true);
+    const check = await connect({ servers: server.url });
+    const info = await (await jetstreamManager(check)).consumers.info(STREAM, listener.durableName);
+    await check.close();
     expect(info.num_ack_pending).toBe(0);
     expect(info.ack_floor.stream_seq).toBe(1);
   });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serializeError } from '../src/logger/logger';
-import { listen } from '../src/lifecycle/run-service';
+import { listen } from '../src/service/shutdown';
 
 describe('serializeError', () => {
   it('drops the SQL parameters Drizzle puts into a failed query, keeping the cause', () => {

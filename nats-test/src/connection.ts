@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, natsWrapper } from '@ticketing/common';
+import { createLogger, natsWrapper } from '@ticketing/common/events';
 
 /** The server to use: `NATS_URL`, or the one `npm start` runs. */
 export const natsUrl = process.env.NATS_URL || 'nats://localhost:4222';

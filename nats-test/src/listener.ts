@@ -1,13 +1,15 @@
-import { natsWrapper } from '@ticketing/common';
+import { natsWrapper } from '@ticketing/common/events';
 import { connectNats, natsUrl } from './connection';
 import { TicketCreatedListener } from './events/ticket-created-listener';
+import { TicketUpdatedListener } from './events/ticket-updated-listener';
 
 async function main() {
   await connectNats('listener');
-  const listener = new TicketCreatedListener(natsWrapper.client);
-  await listener.listen();
+  const listeners = [new TicketCreatedListener(natsWrapper.client), new TicketUpdatedListener(natsWrapper.client)];
+  for (const listener of listeners) await listener.listen();
   console.log(
-    `Listener connected to NATS at ${natsUrl}; waiting for ${listener.subject} (durable ${listener.durableName})`,
+    `Listener connected to NATS at ${natsUrl}; waiting for ${listeners.map((l) => l.subject).join(', ')} ` +
+      `(durables ${listeners.map((l) => l.durableName).join(', ')})`,
   );
 
   const stop = async () => {

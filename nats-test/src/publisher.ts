@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { natsWrapper } from '@ticketing/common';
+import { natsWrapper } from '@ticketing/common/events';
 import { connectNats, natsUrl } from './connection';
 import { TicketCreatedPublisher } from './events/ticket-created-publisher';
 

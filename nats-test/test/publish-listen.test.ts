@@ -1,9 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { publishEvent, Subjects } from '@ticketing/common/events';
 import { startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common/testing';
 
 const workspace = path.join(__dirname, '..');
 const tsx = path.join(workspace, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const scripts = (
+  JSON.parse(readFileSync(path.join(workspace, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts;
+
+/** The arguments `npm run <script>` gives tsx. */
+function tsxArgs(script: string): string[] {
+  const [command, ...args] = scripts[script]!.split(' ');
+  expect(command).toBe('tsx');
+  return args;
+}
 
 let server: TestNatsServer;
 
@@ -17,7 +34,7 @@ afterAll(async () => {
 
 /** Runs an npm script's command the way `npm run` does, collecting what it prints. */
 function run(script: 'publisher' | 'listener') {
-  const child = spawn(process.execPath, [tsx, `src/${script}.ts`], {
+  const child = spawn(process.execPath, [tsx, ...tsxArgs(script === 'publisher' ? 'publish' : 'listen')], {
     cwd: workspace,
     env: { ...process.env, NATS_URL: server.url },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,10 +85,42 @@ describe('npm run publish / npm run listen', () => {
     expect(await again.exited).toBe(0);
   });
 
+  it('the listener also prints ticket:updated events, with their sequence', async () => {
+    const listener = run('listener');
+    await waitFor(() => listener.output.text.includes('waiting for ticket:created, ticket:updated'), {
+      timeoutMs: 20_000,
+      message: 'the listener',
+    });
+    const nc = await connect({ servers: server.url });
+    const data = { id: randomUUID(), version: 1, title: 'concert', price: 25, userId: 'u1', orderId: null };
+
+    const seq = await publishEvent(jetstream(nc), Subjects.TicketUpdated, data);
+
+    await waitFor(
+      () => listener.output.text.includes(`Event #${seq} received: ticket:updated ${JSON.stringify(data)}`),
+      {
+        message: 'the printed event',
+      },
+    );
+    await nc.close();
+    stop(listener.child);
+    expect(await listener.exited).toBe(0);
+  });
+
+  it('runs from the sources right after npm ci: common is resolved from src/, no build needed', () => {
+    const resolved = spawnSync(
+      process.execPath,
+      [tsx, ...tsxArgs('listen').slice(0, -1), '-e', "console.log(require.resolve('@ticketing/common/events'))"],
+      { cwd: workspace, encoding: 'utf8' },
+    );
+
+    expect(resolved.stdout.trim()).toBe(path.join(workspace, '..', 'common', 'src', 'events', 'index.ts'));
+  });
+
   it('the publisher fails at once with a hint when no server answers', async () => {
     const dead = await startNatsServer();
     await dead.destroy();
-    const child = spawn(process.execPath, [tsx, 'src/publisher.ts'], {
+    const child = spawn(process.execPath, [tsx, ...tsxArgs('publish')], {
       cwd: workspace,
       env: { ...process.env, NATS_URL: dead.url },
       stdio: ['ignore', 'pipe', 'pipe'],

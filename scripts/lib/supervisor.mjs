@@ -18,7 +18,6 @@ export class SupervisedProcess {
     this.backoffMs = 1_000;
     this.child = undefined;
     this.restartTimer = undefined;
-    this.restarts = 0;
   }
 
   get name() {
@@ -44,7 +43,6 @@ export class SupervisedProcess {
       if (Date.now() - startedAt > STABLE_AFTER_MS) this.backoffMs = 1_000;
       const delay = this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
-      this.restarts++;
       print(formatLine('runner', `${name} ${reason}; restarting in ${delay / 1000} s`, color));
       this.restartTimer = setTimeout(() => this.start(), delay);
     };

@@ -1,24 +1,9 @@
 // Finds the system programs the stack needs and, as root on Debian, installs the missing ones.
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { which } from '../../common/lib/system.cjs';
 
-const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/lib/postgresql/15/bin'];
-
-/** The absolute path of a program on PATH (or the usual sbin folders), or undefined. */
-export function which(name) {
-  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), ...EXTRA_DIRS]) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
+export { which };
 
 /** What each need is called on PATH and in Debian. */
 export const SYSTEM_PACKAGES = {

@@ -1,5 +1,7 @@
 import type { Express } from 'express';
-import { buildServiceApp, type Database, type Logger } from '@ticketing/common';
+import type { Database } from '@ticketing/common/db';
+import { buildServiceApp } from '@ticketing/common/http';
+import type { Logger } from '@ticketing/common/service';
 import type { TicketsSchema } from './db/schema';
 import { listTicketsRouter } from './routes/list-tickets';
 import { newTicketRouter } from './routes/new-ticket';
@@ -7,28 +9,19 @@ import { showTicketRouter } from './routes/show-ticket';
 import { updateTicketRouter } from './routes/update-ticket';
 import { TicketService } from './tickets/ticket-service';
 
-/** What the tickets app is built from; `index.ts` provides the real ones, tests their own. */
+/** What the tickets app is built from; the service runner provides the real ones, tests their own. */
 export interface TicketsAppDeps {
   database: Database<TicketsSchema>;
   logger: Logger;
   jwtKey: string;
   cookieSecure: boolean;
-  /** Called after a change and its event have committed (the relay publishes at once). */
-  onEventsQueued?: () => void;
   /** Extra state for `/readyz`, e.g. NATS and the outbox backlog. */
   readiness?: () => Promise<Record<string, unknown>>;
 }
 
 /** Builds the tickets service's Express app. It never listens. */
-export function buildApp({
-  database,
-  logger,
-  jwtKey,
-  cookieSecure,
-  onEventsQueued,
-  readiness,
-}: TicketsAppDeps): Express {
-  const service = new TicketService(database.db, onEventsQueued);
+export function buildApp({ database, logger, jwtKey, cookieSecure, readiness }: TicketsAppDeps): Express {
+  const service = new TicketService(database.db);
   return buildServiceApp({
     logger,
     jwtKey,

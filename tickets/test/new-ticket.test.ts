@@ -12,10 +12,11 @@ afterAll(async () => {
 });
 
 describe('POST /api/tickets', () => {
-  it('has a route handler listening for post requests', async () => {
-    const response = await request(ctx.app).post('/api/tickets').send({});
+  it('has a route handler listening for post requests: signed in with an empty body, it validates (400)', async () => {
+    const response = await request(ctx.app).post('/api/tickets').set('Cookie', signin()).send({});
 
-    expect(response.status).not.toBe(404);
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((e: { field?: string }) => e.field)).toEqual(['title', 'price']);
   });
 
   it('when not signed in, responds 401 "Not authorized"', async () => {

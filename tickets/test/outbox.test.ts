@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
-import { OutboxRelay, outbox } from '@ticketing/common';
+import { OutboxRelay, outbox } from '@ticketing/common/db';
 import { waitFor } from '@ticketing/common/testing';
 import { buildApp } from '../src/app';
 import {
@@ -99,13 +99,8 @@ describe('the outbox', () => {
         return publish(subject, data, msgId);
       },
     });
-    const app = buildApp({
-      database: ctx.database,
-      logger,
-      jwtKey: JWT_KEY,
-      cookieSecure: false,
-      onEventsQueued: () => stalled.kick(),
-    });
+    stalled.start();
+    const app = buildApp({ database: ctx.database, logger, jwtKey: JWT_KEY, cookieSecure: false });
 
     const response = await request(app)
       .post('/api/tickets')
@@ -219,5 +214,107 @@ describe('health while the database is gone', () => {
     expect(ready.body.nats).toBe('connected');
     expect(list.status).toBe(503);
     expect(list.body).toEqual({ errors: [{ message: 'Database unavailable, please try again shortly' }] });
+  });
+});
+
+describe('rows that cannot be published', () => {
+  /** A row written as older code or a hand-made insert could have left it, bypassing the contract check. */
+  async function insertRaw(subject: string, data: unknown, aggregate: string) {
+    const id = randomUUID();
+    await ctx.database.db.insert(outbox).values({ id, subject, data, aggregate });
+    return id;
+  }
+
+  async function rowsById() {
+    const rows = await ctx.database.db.select().from(outbox);
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  beforeEach(async () => {
+    await ctx.relay.stop();
+  });
+
+  it('marks a row failed after maxAttempts, with its error, and publishes the rows of other tickets behind it', async () => {
+    const stray = await insertRaw('order:created', { id: randomUUID() }, randomUUID());
+    const broken = await insertRaw('ticket:updated', { anything: 'goes' }, randomUUID());
+    const good = await createTicket('behind the broken rows');
+    const relay = new OutboxRelay({ database: ctx.database, logger, publish: publishersOf(ctx), maxAttempts: 3 });
+
+    await relay.runOnce();
+    await relay.runOnce();
+    await relay.runOnce();
+
+    const rows = await rowsById();
+    expect(rows.get(stray)).toMatchObject({ attempts: 3, publishedAt: null });
+    expect(rows.get(stray)!.failedAt).toBeInstanceOf(Date);
+    expect(rows.get(stray)!.lastError).toBe('this service does not publish order:created');
+    expect(rows.get(broken)!.failedAt).toBeInstanceOf(Date);
+    expect(rows.get(broken)!.lastError).toMatch(/^ticket:updated: id: /);
+    expect((await storedEvents(ctx.nats)).map((e) => e.data.id)).toEqual([good.id]);
+    expect(await relay.counts()).toEqual({ outboxPending: 0, outboxFailed: 2 });
+  });
+
+  it('keeps retrying a row that failed fewer than maxAttempts times', async () => {
+    const broken = await insertRaw('ticket:created', { title: 'no id' }, randomUUID());
+    const relay = new OutboxRelay({ database: ctx.database, logger, publish: publishersOf(ctx), maxAttempts: 5 });
+
+    await relay.runOnce();
+    await relay.runOnce();
+
+    expect((await rowsById()).get(broken)).toMatchObject({ attempts: 2, failedAt: null, publishedAt: null });
+    expect(await relay.counts()).toEqual({ outboxPending: 1, outboxFailed: 0 });
+  });
+
+  it("holds the later events of a failed row's ticket, so that ticket's events never go out of order", async () => {
+    const a = await createTicket('ticket a');
+    const b = await createTicket('ticket b');
+    // Ticket a's next event is too large for the server (over its max_payload): it fails.
+    await updateTicket(a.id, 'x'.repeat(200), 10);
+    await ctx.database.db.execute(
+      sql`update outbox set data = jsonb_set(data, '{title}', to_jsonb(repeat('x', 1100000))) where data->>'version' = '1'`,
+    );
+    await updateTicket(a.id, 'ticket a, third version');
+    await updateTicket(b.id, 'ticket b, second version');
+    const relay = new OutboxRelay({ database: ctx.database, logger, publish: publishersOf(ctx), maxAttempts: 1 });
+
+    await relay.runOnce();
+    await relay.runOnce();
+
+    const published = (await storedEvents(ctx.nats)).map((e) => [e.data.id, e.data.version]);
+    expect(published).toEqual([
+      [a.id, 0],
+      [b.id, 0],
+      [b.id, 1],
+    ]);
+    const failed = (await ctx.database.db.select().from(outbox)).filter((row) => row.failedAt);
+    expect(failed.map((row) => row.lastError)).toEqual([expect.stringMatching(/max_payload/)]);
+    expect(await relay.counts()).toEqual({ outboxPending: 1, outboxFailed: 1 });
+  });
+
+  it('reports failed and pending rows in /readyz without failing it', async () => {
+    await insertRaw('ticket:created', { title: 'no id' }, randomUUID());
+    await ctx.database.db.update(outbox).set({ failedAt: new Date(), attempts: 5, lastError: 'broken' });
+    await createTicket('waiting while the relay is stopped');
+
+    const ready = await request(ctx.app).get('/readyz');
+
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready', outboxPending: 1, outboxFailed: 1 });
+  });
+});
+
+describe('publishing after a commit', () => {
+  it('publishes as soon as the change commits, without waiting for a sweep', async () => {
+    await ctx.relay.stop();
+    const relay = new OutboxRelay({ database: ctx.database, logger, publish: publishersOf(ctx), intervalMs: 60_000 });
+    relay.start();
+    // The start-up pass has run; from now on only a notification can trigger a pass within the wait below.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const ticket = await createTicket('notified');
+
+    const events = await waitForEvents(ctx.nats, 1, 2_000);
+    expect(events.map((e) => e.data.id)).toEqual([ticket.id]);
+    await relay.stop();
   });
 });

@@ -86,8 +86,16 @@ describe('PUT /api/tickets/:id', () => {
     expect((await request(ctx.app).put(missing).set('Cookie', signin()).send({ title: 'x', price: 1 })).status).toBe(
       404,
     );
-    const notOwner = await request(ctx.app).put(`/api/tickets/${ticket.id}`).set('Cookie', signin()).send(invalid);
-    expect(notOwner.status).toBe(400);
+    const invalidNotOwner = await request(ctx.app)
+      .put(`/api/tickets/${ticket.id}`)
+      .set('Cookie', signin())
+      .send(invalid);
+    expect(invalidNotOwner.status).toBe(400);
+    const notOwner = await request(ctx.app)
+      .put(`/api/tickets/${ticket.id}`)
+      .set('Cookie', signin())
+      .send({ title: 'x', price: 1 });
+    expect(notOwner.status).toBe(401);
   });
 
   it('updates title and price for the owner, bumps the version, and publishes ticket:updated', async () => {

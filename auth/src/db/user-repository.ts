@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { isUniqueViolation, type Db } from '@ticketing/common';
+import { isUniqueViolation, type Db } from '@ticketing/common/db';
 import { users, type AuthSchema } from './schema';
 
 /** A stored account. */

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { body, matchedData } from 'express-validator';
-import { BadRequestError, signSessionToken, validateRequest } from '@ticketing/common';
+import { BadRequestError, signSessionToken, validateRequest } from '@ticketing/common/http';
 import { EmailTakenError } from '../db/user-repository';
 import type { UserRouteDeps } from './session-deps';
 

@@ -63,15 +63,48 @@ export const databaseUrlSchema = z
   .string()
   .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL (leave it unset for the embedded database)' });
 
+/** An address to listen on, e.g. `127.0.0.1`; unset means every interface. */
+export const hostSchema = z.string().regex(/^[\w.:[\]-]+$/, { message: 'must be a host name or an IP address' });
+
 /**
- * The variables every HTTP service reads; spread into a service's own schema.
- * `JWT_KEY` must be at least 16 characters: a short key makes tokens guessable.
+ * One NATS server URL, or several separated by commas (as the nats CLI takes them), each
+ * `nats://` or `tls://`.
  */
-export const serviceEnvShape = {
+export const natsUrlSchema = z
+  .string()
+  .transform((value) => value.split(',').map((url) => url.trim()))
+  .refine((urls) => urls.every((url) => /^(nats|tls):\/\/[^\s/]+$/.test(url)), {
+    message: 'must be nats://host:port, or several separated by commas',
+  })
+  .transform((urls) => urls.join(','));
+
+/** The variables every service reads: where it listens, its database, its logs. */
+export const baseEnvShape = {
   PORT: portSchema.default(3000),
-  JWT_KEY: z.string().min(16, { message: 'must be at least 16 characters (e.g. `openssl rand -hex 32`)' }),
+  HOST: hostSchema.optional(),
   DATABASE_URL: databaseUrlSchema.optional(),
   DATA_DIR: z.string().optional(),
-  COOKIE_SECURE: booleanSchema.default(false),
   LOG_LEVEL: logLevelSchema.default('info'),
+};
+
+/**
+ * The variables a service that reads the session needs. `JWT_KEY` must be at least 16
+ * characters: a short key makes tokens guessable.
+ */
+export const sessionEnvShape = {
+  JWT_KEY: z.string().min(16, { message: 'must be at least 16 characters (e.g. `openssl rand -hex 32`)' }),
+  COOKIE_SECURE: booleanSchema.default(false),
+};
+
+/** The variables every HTTP service with a session reads; spread into a service's own schema. */
+export const serviceEnvShape = { ...baseEnvShape, ...sessionEnvShape };
+
+/** The variables a service on the bus reads: the servers, the stream (NATS Streaming's cluster id), its connection name. */
+export const natsEnvShape = {
+  NATS_URL: natsUrlSchema,
+  NATS_CLUSTER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a stream name (letters, digits, - and _)' })
+    .default('ticketing'),
+  NATS_CLIENT_ID: z.string(),
 };

@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { listenForNotifications } from './pg-notifications';
 
 /** A Drizzle handle over either driver; queries and transactions read the same. */
 export type Db<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
@@ -20,6 +21,11 @@ export interface Database<TSchema extends Record<string, unknown>> {
   withSession<T>(fn: (db: Db<TSchema>) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (delivered at commit); resolves with a
+   * function that stops listening. Notifications may be missed while a server is away.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Closes the pool or the embedded instance. Idempotent. */
   close(): Promise<void>;
 }
@@ -69,6 +75,10 @@ async function openPglite<TSchema extends Record<string, unknown>>(
     withSession: (fn) => fn(db),
     ping: async () => {
       await client.query('select 1');
+    },
+    listen: async (channel, onNotify) => {
+      const unlisten = await client.listen(channel, () => onNotify());
+      return () => unlisten();
     },
     close: () => (closed ??= client.closed ? Promise.resolve() : client.close()),
   };
@@ -126,6 +136,7 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    listen: (channel, onNotify) => listenForNotifications(url, channel, onNotify, options.logger),
     close: () => (closed ??= pool.end()),
   };
 }

@@ -1,8 +1,10 @@
+import { EventEmitter } from 'node:events';
 import {
   AckPolicy,
   DeliverPolicy,
   jetstream,
   jetstreamManager,
+  JetStreamApiCodes,
   JetStreamApiError,
   type ConsumerMessages,
   type JsMsg,
@@ -10,9 +12,42 @@ import {
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../logger/logger';
-import type { Event } from './base-event';
+import { ContractViolationError, parseEventData, type Event } from './event-contracts';
+import { awaitKey, isTransientFailure, PermanentEventError, RetryLaterError } from './handler-errors';
 
-const CONSUMER_NOT_FOUND = 10014;
+/** What a handler may know about the message it handles (never the means to ack it). */
+export interface MessageContext {
+  subject: string;
+  /** The stream sequence. */
+  seq: number;
+  /** The event's id (`Nats-Msg-Id`); `<stream>:<seq>` for a message published without one. */
+  msgId: string;
+  /** 1 on the first delivery. */
+  deliveryCount: number;
+  /** When the stream stored the message. */
+  timestamp: Date;
+}
+
+/** A message held back until its entity's previous version has been applied. */
+interface Held<D> {
+  msg: JsMsg;
+  data: D;
+  context: MessageContext;
+  since: number;
+}
+
+/** What became of one delivery, as `listener.events` reports it (`'outcome'`). */
+export interface ListenerOutcome {
+  outcome: 'ack' | 'nak' | 'term';
+  subject: string;
+  seq: number;
+  msgId: string;
+  deliveryCount: number;
+  /** Why it was not acked. */
+  reason?: string;
+  /** For a nak: when it comes back. */
+  delayMs?: number;
+}
 
 const activeListeners = new Map<NatsConnection, Set<Listener<Event>>>();
 
@@ -22,27 +57,52 @@ export async function stopListeners(client: NatsConnection): Promise<void> {
   await Promise.all(listeners.map((listener) => listener.close()));
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * Receives one subject through a durable pull consumer named `<queueGroupName>-<subject>`
- * (explicit ack, deliver all, `ackWait` before redelivery). Every instance of a service
- * pulls from the same consumer in small batches, so each message goes to one instance
- * and all instances get work. `onMessage` acks the message when it has succeeded; a
- * message it does not ack, or whose handler throws, comes back after `ackWait`.
+ * (explicit ack, deliver all). Every instance of a service pulls from the same consumer in
+ * small batches, so each message goes to one instance and all instances get work.
+ *
+ * Bodies are checked against the subject's contract before `onMessage` runs. The base
+ * class settles every message: `onMessage` resolved → ack; threw a `RetryLaterError` →
+ * redelivered soon (200 ms, growing); a passing failure (database away) → redelivered with
+ * a backoff for as long as it lasts; any other failure → redelivered with a backoff, and
+ * terminated after `maxDeliver` deliveries; a body that breaks the contract, or a
+ * `PermanentEventError` → terminated at once. A terminated message is logged at error level
+ * and counted (`terminated`), and never blocks the messages behind it.
  */
 export abstract class Listener<T extends Event> {
   abstract readonly subject: T['subject'];
   abstract readonly queueGroupName: string;
-  /** Milliseconds an unacknowledged message waits before it is delivered again. */
+  /** Milliseconds a message may stay unacknowledged (a crashed instance's) before it is delivered again. */
   readonly ackWait: number = 5_000;
+  /** Deliveries of a failing message before it is terminated (passing failures excepted). */
+  readonly maxDeliver: number = 5;
+  /** Milliseconds before the first redelivery of a failed message; doubles each time, up to 30 s. */
+  readonly retryDelayMs: number = 1_000;
+  /** Deliveries of a message that keeps coming too early before it is terminated. */
+  readonly maxEarlyDeliveries: number = 60;
   /** How many messages one instance holds at a time; small, so instances share work. */
   readonly batchSize: number = 5;
+  /** Milliseconds an early message waits here for its entity's previous version before it is redelivered instead. */
+  readonly holdEarlyMs: number = 1_000;
 
-  abstract onMessage(data: T['data'], msg: JsMsg): void | Promise<void>;
+  /** Handles one message's validated data; resolve when it has taken effect. */
+  abstract onMessage(data: T['data'], context: MessageContext): Promise<void>;
 
+  /** Emits `'outcome'` with a `ListenerOutcome` for every delivery. */
+  readonly events = new EventEmitter();
   protected readonly logger: Logger;
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
   private closed = false;
+  private terminatedCount = 0;
+  /** Early messages waiting for a message about their entity (by key) to succeed here. */
+  private readonly waiting = new Map<string, Held<T['data']>[]>();
+  private waitingTimer?: NodeJS.Timeout;
 
   constructor(
     protected readonly client: NatsConnection,
@@ -56,9 +116,9 @@ export abstract class Listener<T extends Event> {
     return `${this.queueGroupName}-${this.subject}`;
   }
 
-  /** Decodes a message's JSON body; override to validate. */
-  parseMessage(msg: JsMsg): T['data'] {
-    return msg.json<T['data']>();
+  /** Messages terminated by this instance since it started. */
+  get terminated(): number {
+    return this.terminatedCount;
   }
 
   /** Creates or updates the durable consumer, then handles messages in the background until `close()`. */
@@ -81,7 +141,7 @@ export abstract class Listener<T extends Event> {
         });
       }
     } catch (error) {
-      if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
+      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
       await jsm.consumers.add(stream, config);
     }
 
@@ -104,31 +164,137 @@ export abstract class Listener<T extends Event> {
   }
 
   private async handle(msg: JsMsg): Promise<void> {
+    const context: MessageContext = {
+      subject: msg.subject,
+      seq: msg.seq,
+      msgId: msg.headers?.get('Nats-Msg-Id') || `${msg.info.stream}:${msg.seq}`,
+      deliveryCount: msg.info.deliveryCount,
+      timestamp: msg.time,
+    };
     let data: T['data'];
     try {
-      data = this.parseMessage(msg);
+      data = parseEventData(this.subject, msg.json());
     } catch (error) {
-      // A body that does not decode never will: stop its redelivery.
-      this.logger.error({ err: error, subject: msg.subject, seq: msg.seq }, 'event discarded: cannot parse');
-      msg.term();
+      const reason =
+        error instanceof ContractViolationError
+          ? `body breaks the contract: ${error.issues.join('; ')}`
+          : `body is not JSON: ${messageOf(error)}`;
+      this.terminate(msg, context, reason, error);
       return;
     }
+    await this.run({ msg, data, context, since: Date.now() });
+  }
+
+  /** Runs the handler and settles the message; after a success, runs what waited for its entity. */
+  private async run(held: Held<T['data']>): Promise<void> {
+    const { msg, data, context } = held;
     try {
-      await this.onMessage(data, msg);
+      await this.onMessage(data, context);
     } catch (error) {
-      this.logger.warn(
-        { err: error, subject: msg.subject, seq: msg.seq, deliveryCount: msg.info.deliveryCount },
-        'event handler failed; it will be redelivered',
-      );
-      msg.nak(this.ackWait);
+      if (error instanceof RetryLaterError && error.key !== undefined && this.hold(error.key, held)) return;
+      this.settleFailure(msg, context, error);
+      return;
+    }
+    msg.ack();
+    this.report({ outcome: 'ack', ...this.ids(context) });
+    // What this message was (entity and version) is what a held message may be waiting for.
+    const { id, version } = data as { id?: unknown; version?: unknown };
+    if (typeof id !== 'string' || typeof version !== 'number') return;
+    const key = awaitKey(id, version);
+    const next = this.waiting.get(key);
+    if (!next) return;
+    this.waiting.delete(key);
+    for (const waiter of next) await this.run(waiter);
+  }
+
+  /** Keeps an early message here until its entity moves on; false when it has waited long enough. */
+  private hold(key: string, held: Held<T['data']>): boolean {
+    if (this.closed || Date.now() - held.since >= this.holdEarlyMs) return false;
+    const list = this.waiting.get(key) ?? [];
+    list.push(held);
+    this.waiting.set(key, list);
+    this.waitingTimer ??= setInterval(() => this.releaseStale(), Math.max(50, this.holdEarlyMs / 4));
+    this.waitingTimer.unref();
+    return true;
+  }
+
+  /** Redelivers (by nak) the early messages that waited here too long: another instance may hold their predecessor. */
+  private releaseStale(force = false): void {
+    const now = Date.now();
+    for (const [key, list] of this.waiting) {
+      const keep = list.filter((held) => !force && now - held.since < this.holdEarlyMs);
+      for (const held of list) {
+        if (keep.includes(held)) continue;
+        this.settleFailure(held.msg, held.context, new RetryLaterError(`waited ${now - held.since} ms for ${key}`));
+      }
+      if (keep.length > 0) this.waiting.set(key, keep);
+      else this.waiting.delete(key);
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.waitingTimer);
+      this.waitingTimer = undefined;
     }
   }
 
-  /** Stops pulling and waits for the message being handled to finish (and be acked). Idempotent. */
+  private settleFailure(msg: JsMsg, context: MessageContext, error: unknown): void {
+    const { deliveryCount } = context;
+    if (error instanceof PermanentEventError) return this.terminate(msg, context, messageOf(error), error);
+    if (error instanceof RetryLaterError) {
+      if (deliveryCount >= this.maxEarlyDeliveries) {
+        return this.terminate(msg, context, `still too early after ${deliveryCount} deliveries: ${messageOf(error)}`);
+      }
+      // 200 ms, doubling, at most 5 s: the gap is usually a sibling's message in flight.
+      return this.retry(msg, context, Math.min(200 * 2 ** (deliveryCount - 1), 5_000), messageOf(error), 'debug');
+    }
+    const transient = isTransientFailure(error);
+    if (!transient && deliveryCount >= this.maxDeliver) {
+      return this.terminate(msg, context, `handler failed ${deliveryCount} times: ${messageOf(error)}`, error);
+    }
+    const delay = Math.min(this.retryDelayMs * 2 ** (deliveryCount - 1), 30_000);
+    this.logger.warn(
+      { err: error, subject: context.subject, seq: context.seq, deliveryCount, retryInMs: delay },
+      transient ? 'event handler hit a passing failure; retrying' : 'event handler failed; retrying',
+    );
+    this.retry(msg, context, delay, messageOf(error));
+  }
+
+  private retry(msg: JsMsg, context: MessageContext, delayMs: number, reason: string, level?: 'debug'): void {
+    msg.nak(delayMs);
+    if (level) this.logger.debug({ subject: context.subject, seq: context.seq, delayMs, reason }, 'event deferred');
+    this.report({ outcome: 'nak', ...this.ids(context), reason, delayMs });
+  }
+
+  private terminate(msg: JsMsg, context: MessageContext, reason: string, error?: unknown): void {
+    msg.term();
+    this.terminatedCount++;
+    this.logger.error(
+      {
+        err: error,
+        subject: context.subject,
+        seq: context.seq,
+        msgId: context.msgId,
+        durable: this.durableName,
+        reason,
+      },
+      'event terminated: it will not be delivered again',
+    );
+    this.report({ outcome: 'term', ...this.ids(context), reason });
+  }
+
+  private ids({ subject, seq, msgId, deliveryCount }: MessageContext) {
+    return { subject, seq, msgId, deliveryCount };
+  }
+
+  private report(outcome: ListenerOutcome): void {
+    this.events.emit('outcome', outcome);
+  }
+
+  /** Stops pulling and waits for the message being handled to finish and be settled. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
     activeListeners.get(this.client)?.delete(this as Listener<Event>);
     await this.messages?.close();
     await this.loop;
+    this.releaseStale(true);
   }
 }

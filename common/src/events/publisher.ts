@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Event } from './base-event';
+import { parseEventData, type Event } from './event-contracts';
+import type { Subjects } from './subjects';
 
 /** Options of one publish: `msgId` becomes `Nats-Msg-Id`, so a re-sent event is stored once. */
 export interface PublishOptions {
@@ -9,9 +10,25 @@ export interface PublishOptions {
 }
 
 /**
- * Publishes one kind of event to JetStream. Subclasses fix `subject`; `publish` resolves
- * with the stream sequence once the server has stored the message (the same sequence
- * again when the message id was a duplicate).
+ * Validates `data` against the subject's contract and publishes it to JetStream with its
+ * message id; resolves with the stream sequence once stored (the same sequence again when
+ * the id was a duplicate).
+ */
+export async function publishEvent<S extends Subjects>(
+  js: JetStreamClient,
+  subject: S,
+  data: Event<S>['data'],
+  options: PublishOptions = {},
+): Promise<number> {
+  const body = JSON.stringify(parseEventData(subject, data));
+  const ack = await js.publish(subject, body, { msgID: options.msgId ?? randomUUID() });
+  return ack.seq;
+}
+
+/**
+ * Publishes one kind of event to JetStream, as the reference design's publishers do:
+ * subclasses fix `subject`, and the compiler holds `data` to that subject's contract.
+ * `publish` validates the body, then resolves with the stream sequence once stored.
  */
 export abstract class Publisher<T extends Event> {
   abstract readonly subject: T['subject'];
@@ -21,10 +38,7 @@ export abstract class Publisher<T extends Event> {
     this.js = jetstream(client);
   }
 
-  async publish(data: T['data'], options: PublishOptions = {}): Promise<number> {
-    const ack = await this.js.publish(this.subject, JSON.stringify(data), {
-      msgID: options.msgId ?? randomUUID(),
-    });
-    return ack.seq;
+  publish(data: T['data'], options: PublishOptions = {}): Promise<number> {
+    return publishEvent(this.js, this.subject, data as never, options);
   }
 }

@@ -2,4 +2,10 @@
 export enum Subjects {
   TicketCreated = 'ticket:created',
   TicketUpdated = 'ticket:updated',
+  OrderCreated = 'order:created',
+  OrderCancelled = 'order:cancelled',
+  OrderCompleted = 'order:completed',
+  ExpirationComplete = 'expiration:complete',
+  PaymentCreated = 'payment:created',
+  PaymentRefunded = 'payment:refunded',
 }

@@ -1,13 +1,22 @@
+import { z } from 'zod';
+import { id, price, version } from './contract-fields';
 import type { Subjects } from './subjects';
 
-/** Published after each update of a ticket, with its new `version` (one more than the last event's). */
+/**
+ * `ticket:updated`: published after every change of a ticket (an edit, a reservation, a
+ * release) with its new `version`. `orderId` names the order holding it, null when free;
+ * events stored before reservations existed lack it, which means free.
+ */
+export const ticketUpdatedData = z.object({
+  id,
+  version,
+  title: z.string(),
+  price,
+  userId: z.string(),
+  orderId: id.nullable().optional(),
+});
+
 export interface TicketUpdatedEvent {
   subject: Subjects.TicketUpdated;
-  data: {
-    id: string;
-    version: number;
-    title: string;
-    price: number;
-    userId: string;
-  };
+  data: z.output<typeof ticketUpdatedData>;
 }

@@ -48,11 +48,6 @@ export class NatsWrapper {
     return this._jetstream;
   }
 
-  /** The stream every subject is stored in (the `clusterId` given to `connect`). */
-  get streamName(): string | undefined {
-    return this._streamName;
-  }
-
   get state(): NatsState {
     return this._state;
   }

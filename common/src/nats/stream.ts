@@ -1,31 +1,32 @@
 import {
   jetstreamManager,
+  JetStreamApiCodes,
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { jserrors } from '@nats-io/jetstream/internal';
+import { errors, nanos, RequestError, type NatsConnection } from '@nats-io/transport-node';
 import { Subjects } from '../events/subjects';
 
 /** How long JetStream remembers a `Nats-Msg-Id` to drop a re-sent event. */
 export const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 
-const STREAM_NOT_FOUND = 10059;
-
 function isStreamNotFound(error: unknown): boolean {
-  return error instanceof JetStreamApiError && error.code === STREAM_NOT_FOUND;
+  return error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound;
 }
 
 /**
- * True when a publish found no stream for its subject: JetStream answers "no responders",
- * which the client reports as JetStream not being enabled.
+ * True when a publish found no stream for its subject: nobody answers a JetStream publish
+ * ("no responders"), which the client reports as JetStream not being enabled.
  */
 export function isNoStreamError(error: unknown): boolean {
-  for (let link = error, depth = 0; link instanceof Error && depth < 5; link = link.cause, depth++) {
-    if (link.name === 'JetStreamNotEnabled' || /no responders/i.test(link.message)) return true;
-  }
-  return false;
+  return (
+    error instanceof jserrors.JetStreamNotEnabled ||
+    error instanceof errors.NoRespondersError ||
+    (error instanceof RequestError && error.isNoResponders())
+  );
 }
 
 /**

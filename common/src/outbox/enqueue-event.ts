@@ -1,20 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import type { Event } from '../events/base-event';
+import { sql } from 'drizzle-orm';
+import { aggregateOf, parseEventData, type EventData } from '../events/event-contracts';
+import type { Subjects } from '../events/subjects';
 import type { Db } from '../db/open-database';
-import { outbox } from './outbox-table';
+import { OUTBOX_CHANNEL } from './outbox-table';
 
 /**
  * Records an event in the outbox; call it inside the transaction that makes the change,
- * so both commit or neither does. Returns the event's id (its future `Nats-Msg-Id`).
+ * so both commit or neither does. The body is checked against the subject's contract
+ * first (a mismatch throws and rolls the change back). The same statement notifies the
+ * relays, which PostgreSQL delivers only when the transaction commits.
+ * Returns the event's id (its future `Nats-Msg-Id`).
  */
-export async function enqueueEvent<T extends Event>(
+export async function enqueueEvent<S extends Subjects>(
   // Any service's schema: only the outbox table is touched.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   tx: Db<any>,
-  subject: T['subject'],
-  data: T['data'],
+  subject: S,
+  data: NoInfer<EventData<S>>,
 ): Promise<string> {
+  const body = parseEventData(subject, data);
   const id = randomUUID();
-  await tx.insert(outbox).values({ id, subject, data });
+  await tx.execute(sql`
+    with queued as (
+      insert into outbox (id, subject, data, aggregate)
+      values (${id}, ${subject}, ${JSON.stringify(body)}::jsonb, ${aggregateOf(subject, body) || id})
+      returning position
+    )
+    select pg_notify(${OUTBOX_CHANNEL}, '') from queued`);
   return id;
 }

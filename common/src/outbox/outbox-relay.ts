@@ -1,12 +1,13 @@
-import { and, asc, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database';
-import { outbox } from './outbox-table';
+import { OUTBOX_CHANNEL, outbox } from './outbox-table';
+import { isRowAtFault } from './publish-errors';
 
 /** Sends one outbox row to the bus; resolves with the stream sequence once stored. */
 export type PublishFn = (subject: string, data: unknown, msgId: string) => Promise<number>;
 
-/** How a relay reaches its database and the bus, and how often it sweeps. */
+/** How a relay reaches its database and the bus, and how patient it is. */
 export interface OutboxRelayOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   database: Database<any>;
@@ -14,13 +15,23 @@ export interface OutboxRelayOptions {
   /** False while the bus is unreachable: the relay waits instead of timing out on each row. */
   isReady?: () => boolean;
   logger: Logger;
-  /** Milliseconds between sweeps for rows a kick did not publish (other replicas' rows, outages). */
+  /** Milliseconds between sweeps for rows no notification announced (other replicas' rows, outages). */
   intervalMs?: number;
   /** Rows read per query. */
   batchSize?: number;
   /** Milliseconds a published row is kept before it is pruned. */
   retentionMs?: number;
+  /** Failed publishes of a row (its own fault, not the bus being away) before it is marked failed. */
+  maxAttempts?: number;
 }
+
+/** What `/readyz` reports of an outbox. */
+export interface OutboxCounts {
+  outboxPending: number;
+  outboxFailed: number;
+}
+
+type Row = typeof outbox.$inferSelect;
 
 // Any constant will do, as long as every replica of a service uses the same one.
 const RELAY_LOCK_KEY = 0x6f757462; // "outb"
@@ -28,19 +39,27 @@ const LOCK_RETRY_MS = 100;
 const FAILURE_REMINDER_MS = 60_000;
 
 /**
- * Publishes outbox rows in order. `kick()` after a commit publishes at once; a sweep every
- * `intervalMs` catches the rest. Only one relay publishes at a time across replicas (a
- * session-level advisory lock), which keeps each ticket's events in version order. No
- * transaction is held across a publish: rows are read, published with their id as
- * `Nats-Msg-Id`, then marked; JetStream's duplicate window absorbs a crash in between.
+ * Publishes outbox rows in order. A commit that queued events notifies the relay, which
+ * publishes at once; a sweep every `intervalMs` catches the rest. Only one relay publishes
+ * at a time across replicas (a session-level advisory lock), which keeps each entity's
+ * events in version order. No transaction is held across a publish: rows are read,
+ * published with their id as `Nats-Msg-Id`, then marked; JetStream's duplicate window
+ * absorbs a crash in between.
+ *
+ * A row that fails through its own fault (it breaks its contract, nobody here publishes
+ * its subject, the server refuses it) is retried on later passes and, after `maxAttempts`,
+ * marked failed with its error. Meanwhile rows of other entities go on; the failed row's
+ * later siblings wait behind it, since publishing them would break their entity's order.
  */
 export class OutboxRelay {
   private readonly intervalMs: number;
   private readonly batchSize: number;
   private readonly retentionMs: number;
+  private readonly maxAttempts: number;
   private timer?: NodeJS.Timeout;
   private retryTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private unlisten?: Promise<(() => Promise<void>) | undefined>;
   private again = false;
   private stopped = false;
   private failingSince?: number;
@@ -51,13 +70,20 @@ export class OutboxRelay {
     this.intervalMs = options.intervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 100;
     this.retentionMs = options.retentionMs ?? 5 * 60_000;
+    this.maxAttempts = options.maxAttempts ?? 5;
   }
 
-  /** Starts sweeping on the interval, beginning now. */
+  /** Starts listening for commits that queued events and sweeping on the interval, beginning now. */
   start(): void {
     this.stopped = false;
     this.timer ??= setInterval(() => this.kick(), this.intervalMs);
     this.timer.unref();
+    this.unlisten ??= this.options.database
+      .listen(OUTBOX_CHANNEL, () => this.kick())
+      .catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'cannot listen for queued events; relying on the sweep');
+        return undefined;
+      });
     this.kick();
   }
 
@@ -91,7 +117,7 @@ export class OutboxRelay {
         this.failingSince = undefined;
       }
     } catch (error) {
-      // Said when it starts and again every minute it lasts: a stuck row holds back every later event.
+      // Said when it starts and again every minute it lasts: the queued events wait meanwhile.
       const now = Date.now();
       if (!this.failingSince || now - this.lastWarning >= FAILURE_REMINDER_MS) {
         this.options.logger.warn(
@@ -119,22 +145,26 @@ export class OutboxRelay {
       if (!lock.rows[0]?.locked) return 'busy';
       try {
         let published = 0;
+        // Entities with a row that failed in this pass: their later rows wait for the next one.
+        const held = new Set<string>();
         while (!this.stopped && isReady()) {
-          const rows = await db
-            .select()
-            .from(outbox)
-            .where(isNull(outbox.publishedAt))
-            .orderBy(asc(outbox.position))
-            .limit(this.batchSize);
+          const rows = await this.pendingRows(db, held);
           // Marked once per batch: a crash before the mark re-sends at most one batch, and
           // JetStream drops those as duplicates. Publishes stay one at a time, in order.
           const sent: string[] = [];
           try {
             for (const row of rows) {
               if (this.stopped || !isReady()) break;
-              const seq = await publish(row.subject, row.data, row.id);
-              logger.debug({ subject: row.subject, id: row.id, seq }, 'event published');
-              sent.push(row.id);
+              if (held.has(row.aggregate)) continue;
+              try {
+                const seq = await publish(row.subject, row.data, row.id);
+                logger.debug({ subject: row.subject, id: row.id, seq }, 'event published');
+                sent.push(row.id);
+              } catch (error) {
+                if (!isRowAtFault(error)) throw error;
+                held.add(row.aggregate);
+                await this.recordFailure(db, row, error);
+              }
             }
           } finally {
             if (sent.length > 0) {
@@ -142,8 +172,7 @@ export class OutboxRelay {
               published += sent.length;
             }
           }
-          if (sent.length < rows.length) break;
-          if (rows.length < this.batchSize) break;
+          if (rows.length < this.batchSize || this.stopped || !isReady()) break;
         }
         // Off the hot path: at most once a minute (or per retention, when shorter).
         if (Date.now() - this.lastPrune >= Math.min(this.retentionMs, 60_000)) {
@@ -159,18 +188,69 @@ export class OutboxRelay {
     });
   }
 
-  /** How many rows wait to be published. */
+  /** The next rows to publish: pending, in order, none behind a failed row of its entity, none held in this pass. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private async pendingRows(db: Database<any>['db'], held: Set<string>): Promise<Row[]> {
+    const notHeld = held.size > 0 ? sql`and o.aggregate not in (${sql.join([...held], sql`, `)})` : sql``;
+    const result = (await db.execute(sql`
+      select o.position, o.id, o.subject, o.data, o.aggregate, o.attempts
+      from outbox o
+      where o.published_at is null and o.failed_at is null ${notHeld}
+        and not exists (
+          select 1 from outbox f
+          where f.failed_at is not null and f.aggregate = o.aggregate and f.position < o.position
+        )
+      order by o.position
+      limit ${this.batchSize}`)) as unknown as { rows: Row[] };
+    return result.rows;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private async recordFailure(db: Database<any>['db'], row: Row, error: unknown): Promise<void> {
+    const attempts = row.attempts + 1;
+    const message = error instanceof Error ? error.message : String(error);
+    const failed = attempts >= this.maxAttempts;
+    await db
+      .update(outbox)
+      .set({ attempts, lastError: message, failedAt: failed ? new Date() : null })
+      .where(sql`${outbox.id} = ${row.id}`);
+    const fields = { subject: row.subject, id: row.id, aggregate: row.aggregate, attempts, err: error };
+    if (failed) {
+      this.options.logger.error(fields, 'outbox row failed for good: it and later events of its entity are held');
+    } else {
+      this.options.logger.warn(fields, 'outbox row could not be published; it will be retried');
+    }
+  }
+
+  /** How many rows wait to be published (those held behind a failed row included). */
   async pendingCount(): Promise<number> {
-    const [row] = await this.options.database.db.select({ n: count() }).from(outbox).where(isNull(outbox.publishedAt));
+    const [row] = await this.options.database.db
+      .select({ n: count() })
+      .from(outbox)
+      .where(and(isNull(outbox.publishedAt), isNull(outbox.failedAt)));
     return row?.n ?? 0;
   }
 
-  /** Stops sweeping and waits for the publish in flight to be stored and marked. Idempotent. */
+  /** Pending and failed rows, for `/readyz`. */
+  async counts(): Promise<OutboxCounts> {
+    const [row] = await this.options.database.db
+      .select({
+        pending: sql<number>`count(*) filter (where ${outbox.publishedAt} is null and ${outbox.failedAt} is null)`,
+        failed: sql<number>`count(*) filter (where ${outbox.failedAt} is not null)`,
+      })
+      .from(outbox);
+    return { outboxPending: Number(row?.pending ?? 0), outboxFailed: Number(row?.failed ?? 0) };
+  }
+
+  /** Stops listening and sweeping and waits for the publish in flight to be stored and marked. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.retryTimer);
     this.timer = undefined;
+    const unlisten = await this.unlisten;
+    this.unlisten = undefined;
+    await unlisten?.().catch(() => undefined);
     await this.running;
   }
 }

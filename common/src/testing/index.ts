@@ -1,6 +1,9 @@
-/** Test helpers shared by every workspace: real nats-server and PostgreSQL harnesses, polling. */
+/** Test helpers shared by every workspace: real nats-server and PostgreSQL harnesses, services, events, sessions. */
 export { startNatsServer, type TestNatsServer } from './nats-server';
 export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './test-database';
-export { startPostgresServer, withPostgresServer, type TestPostgresServer } from './postgres-server';
-export { findExecutable } from './find-executable';
+export { startPostgresServer, type TestPostgresServer } from './postgres-server';
+export { startTestService, TEST_JWT_KEY, type TestService } from './service';
+export { storedEvents, waitForEvents, recordOutcomes, nextOutcome, type StoredEvent } from './events';
+export { sessionCookie } from './session';
 export { waitFor } from './wait-for';
+export { findExecutable, freePort } from '../../lib/system.cjs';

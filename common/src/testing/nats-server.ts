@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findExecutable } from './find-executable';
+import { findExecutable } from '../../lib/system.cjs';
 
 /** A nats-server with JetStream started for a test, on free ports with its own store. */
 export interface TestNatsServer {

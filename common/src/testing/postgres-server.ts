@@ -1,10 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { findExecutable } from './find-executable';
+import { findExecutable, freePort } from '../../lib/system.cjs';
 
 const run = promisify(execFile);
 
@@ -14,17 +13,6 @@ export interface TestPostgresServer {
   readonly url: string;
   /** Stops the server and deletes its data folder. */
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**
@@ -62,19 +50,4 @@ export async function startPostgresServer(): Promise<TestPostgresServer> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Runs `command` with a fresh server's URL in `TEST_DATABASE_URL`, then stops the server. */
-export async function withPostgresServer(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
-  const server = await startPostgresServer();
-  try {
-    const child = spawn(command, args, { stdio: 'inherit', env: { ...env, TEST_DATABASE_URL: server.url } });
-    return await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
-  } finally {
-    await server.stop();
-  }
 }

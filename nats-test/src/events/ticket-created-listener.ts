@@ -1,12 +1,11 @@
-import { Listener, Subjects, type JsMsg, type TicketCreatedEvent } from '@ticketing/common';
+import { Listener, Subjects, type MessageContext, type TicketCreatedEvent } from '@ticketing/common/events';
 
-/** Prints each `ticket:created` with its stream sequence, then acks it (queue group `payments-service`). */
+/** Prints each `ticket:created` with its stream sequence (queue group `payments-service`); the base class acks it. */
 export class TicketCreatedListener extends Listener<TicketCreatedEvent> {
   readonly subject = Subjects.TicketCreated;
   readonly queueGroupName = 'payments-service';
 
-  onMessage(data: TicketCreatedEvent['data'], msg: JsMsg): void {
-    console.log(`Event #${msg.seq} received: ${msg.subject} ${JSON.stringify(data)}`);
-    msg.ack();
+  async onMessage(data: TicketCreatedEvent['data'], { seq, subject }: MessageContext): Promise<void> {
+    console.log(`Event #${seq} received: ${subject} ${JSON.stringify(data)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { Publisher, Subjects, type TicketCreatedEvent } from '@ticketing/common';
+import { Publisher, Subjects, type TicketCreatedEvent } from '@ticketing/common/events';
 
 /** Publishes `ticket:created`. */
 export class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {

@@ -1,5 +1,5 @@
 import { integer, pgTable, text, timestamp, uuid, index } from 'drizzle-orm/pg-core';
-import { outbox } from '@ticketing/common';
+import { outbox } from '@ticketing/common/db';
 
 /**
  * Tickets for sale. Money is integer cents (exact); `created_at` keeps milliseconds only,

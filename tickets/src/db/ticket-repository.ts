@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Db } from '@ticketing/common';
+import type { Db } from '@ticketing/common/db';
 import type { ListCursor } from '../tickets/cursor';
 import { tickets, type TicketsSchema } from './schema';
 

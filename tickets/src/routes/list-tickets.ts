@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { matchedData, query } from 'express-validator';
-import { RequestValidationError, validateRequest } from '@ticketing/common';
+import { RequestValidationError, validateRequest } from '@ticketing/common/http';
 import { InvalidCursorError, type TicketService } from '../tickets/ticket-service';
 
 export const DEFAULT_LIMIT = 50;

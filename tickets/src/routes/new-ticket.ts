@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { matchedData } from 'express-validator';
-import { requireAuth, validateRequest } from '@ticketing/common';
+import { requireAuth, validateRequest } from '@ticketing/common/http';
 import type { TicketService } from '../tickets/ticket-service';
 import { ticketBody } from './ticket-body';
 

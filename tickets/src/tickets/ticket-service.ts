@@ -1,12 +1,6 @@
-import {
-  enqueueEvent,
-  NotAuthorizedError,
-  NotFoundError,
-  Subjects,
-  type Db,
-  type TicketCreatedEvent,
-  type TicketUpdatedEvent,
-} from '@ticketing/common';
+import { enqueueEvent, type Db } from '@ticketing/common/db';
+import { Subjects } from '@ticketing/common/events';
+import { NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
 import { TicketRepository, type TicketRow } from '../db/ticket-repository';
 import type { TicketsSchema } from '../db/schema';
 import { decodeCursor, encodeCursor, isUuid } from './cursor';
@@ -53,26 +47,21 @@ function eventData(ticket: Ticket) {
 
 /**
  * Creating, reading and updating tickets. Every change commits together with its event in
- * the outbox; `onEventsQueued` runs after the commit so the relay can publish at once.
+ * the outbox, which the relay publishes once the commit has happened.
  */
 export class TicketService {
   private readonly tickets: TicketRepository;
 
-  constructor(
-    private readonly db: Db<TicketsSchema>,
-    private readonly onEventsQueued: () => void = () => {},
-  ) {
+  constructor(private readonly db: Db<TicketsSchema>) {
     this.tickets = new TicketRepository(db);
   }
 
   async create(userId: string, title: string, price: number): Promise<Ticket> {
-    const ticket = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const created = toTicket(await new TicketRepository(tx).insert({ title, priceCents: toCents(price), userId }));
-      await enqueueEvent<TicketCreatedEvent>(tx, Subjects.TicketCreated, eventData(created));
+      await enqueueEvent(tx, Subjects.TicketCreated, eventData(created));
       return created;
     });
-    this.onEventsQueued();
-    return ticket;
   }
 
   async findById(id: string): Promise<Ticket> {
@@ -84,17 +73,15 @@ export class TicketService {
   /** Updates the owner's ticket with the next version; concurrent updates apply one after another. */
   async update(id: string, userId: string, title: string, price: number): Promise<Ticket> {
     if (!isUuid(id)) throw new NotFoundError();
-    const ticket = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const repository = new TicketRepository(tx);
       const current = await repository.findByIdForUpdate(id);
       if (!current) throw new NotFoundError();
       if (current.userId !== userId) throw new NotAuthorizedError();
       const updated = toTicket(await repository.update(id, { title, priceCents: toCents(price) }));
-      await enqueueEvent<TicketUpdatedEvent>(tx, Subjects.TicketUpdated, eventData(updated));
+      await enqueueEvent(tx, Subjects.TicketUpdated, eventData(updated));
       return updated;
     });
-    this.onEventsQueued();
-    return ticket;
   }
 
   async listNewest(limit: number, cursorText?: string): Promise<TicketPage> {

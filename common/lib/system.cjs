@@ -1,0 +1,72 @@
+// Finding system programs and free ports. Plain CommonJS with no dependencies, so the
+// runner scripts can use it before `npm ci` has run, and the test harnesses alike.
+'use strict';
+const { accessSync, constants } = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+// Where Debian puts server programs that are not on a normal user's PATH.
+const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/lib/postgresql/15/bin'];
+
+/** The absolute path of a program on PATH (or the usual sbin folders), or undefined. */
+function which(name) {
+  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), ...EXTRA_DIRS]) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+/** Like `which`, but throws naming how to install the program. */
+function findExecutable(name, installHint) {
+  const found = which(name);
+  if (!found) throw new Error(`${name} was not found. Install it with: ${installHint}`);
+  return found;
+}
+
+/** A port the OS says is free on 127.0.0.1 right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves true when nothing listens on the port (on any local address). */
+function isPortFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port, or rejects after timeoutMs. */
+async function waitForPort(port, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+module.exports = { which, findExecutable, freePort, isPortFree, waitForPort };

@@ -1,0 +1,42 @@
+import { awaitKey, RetryLaterError } from '../events/handler-errors';
+
+/** What to do with version `incoming` of an entity whose copy is at `current` (undefined: no copy yet). */
+export function versionStep(current: number | undefined, incoming: number): 'apply' | 'stale' | 'early' {
+  if (current === undefined) return incoming === 0 ? 'apply' : 'early';
+  if (incoming <= current) return 'stale';
+  return incoming === current + 1 ? 'apply' : 'early';
+}
+
+/** One change to a copy kept in version order. */
+export interface VersionedChange {
+  /** The entity's id: an early version waits for a message about this id. */
+  id: string;
+  /** Names the entity in messages, e.g. `ticket`. */
+  entity: string;
+  /** The version the event carries. */
+  version: number;
+  /** Reads the copy's version (locking the row for the transaction), or undefined when there is none. */
+  current: () => Promise<number | undefined>;
+  /** Writes the change: inserts version 0, or updates to `version`. */
+  apply: () => Promise<void>;
+}
+
+/**
+ * Applies version n of an entity only on top of n−1. An older or repeated version resolves
+ * `'stale'` without effect (the listener acks it); a newer one throws `RetryLaterError`
+ * keyed by the entity's id, so the listener tries it again as soon as that entity's
+ * previous version has been applied (or redelivers it soon), until the gap has filled.
+ */
+export async function applyInVersionOrder(change: VersionedChange): Promise<'applied' | 'stale'> {
+  const current = await change.current();
+  const step = versionStep(current, change.version);
+  if (step === 'stale') return 'stale';
+  if (step === 'early') {
+    throw new RetryLaterError(
+      `${change.entity} ${change.id} version ${change.version} arrived before version ${change.version - 1} (copy at ${current ?? 'none'})`,
+      awaitKey(change.id, change.version - 1),
+    );
+  }
+  await change.apply();
+  return 'applied';
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { startService, type RunningService } from '../service/run-service';
+import type { ServiceDefinition } from '../service/service-definition';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+/** The JWT key test services sign and verify sessions with. */
+export const TEST_JWT_KEY = 'test-jwt-key-0123456789abcdef';
+
+/** A service started for a test: the real runner on a fresh database, on a free port of 127.0.0.1. */
+export interface TestService<TSchema extends Record<string, unknown>, TConfig> extends RunningService<
+  TSchema,
+  TConfig
+> {
+  database: TestDatabase<TSchema>;
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** Stops the service, then closes its database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a service as `runService` would, on a fresh test database (or `database`, e.g. a
+ * second replica's pool on the same server) and, when it is on the bus, the NATS server at
+ * `natsUrl`; resolves once its listeners listen. Logs are silent unless `env.LOG_LEVEL` says.
+ */
+export async function startTestService<TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject>(
+  definition: ServiceDefinition<TSchema, TConfigSchema>,
+  {
+    natsUrl,
+    env = {},
+    database,
+    relayIntervalMs = 200,
+  }: {
+    natsUrl?: string;
+    env?: Record<string, string | undefined>;
+    database?: TestDatabase<TSchema>;
+    relayIntervalMs?: number;
+  } = {},
+): Promise<TestService<TSchema, z.output<TConfigSchema>>> {
+  const db = database ?? (await createTestDatabase(definition.database));
+  let service: RunningService<TSchema, z.output<TConfigSchema>>;
+  try {
+    service = await startService(definition, {
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        JWT_KEY: TEST_JWT_KEY,
+        LOG_LEVEL: 'silent',
+        NATS_URL: natsUrl,
+        NATS_CLIENT_ID: `${definition.name}-test-${randomUUID().slice(0, 8)}`,
+        ...env,
+      },
+      database: db,
+      nats: { reconnectTimeWait: 100 },
+      relayIntervalMs,
+    });
+    await service.onBus;
+  } catch (error) {
+    if (!database) await db.close();
+    throw error;
+  }
+  return {
+    ...service,
+    database: db,
+    url: `http://127.0.0.1:${service.port}`,
+    async close() {
+      await service.stop();
+      if (!database) await db.close();
+    },
+  };
+}
