@@ -1,8 +1,10 @@
 /**
- * One jest run for every workspace (a project each). TypeScript is stripped by @swc/jest;
- * types are checked separately by `tsc -b`.
+ * One jest run for every workspace (a project each), every service in services.json
+ * included. TypeScript is stripped by @swc/jest; types are checked separately by `tsc -b`.
  * @type {import('jest').Config}
  */
+const { services } = require('./services.json');
+
 const swc = [
   '@swc/jest',
   {
@@ -28,14 +30,15 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project('common'),
-    project('auth'),
-    project('tickets', {
-      // Two replicas' relays need two sessions: only the PostgreSQL-server tier has them.
-      testMatch: [
-        '<rootDir>/test/**/*.test.ts',
-        ...(process.env.TEST_DATABASE_URL ? ['<rootDir>/test/**/*.pg-test.ts'] : []),
-      ],
-    }),
+    ...services.map(({ name }) =>
+      project(name, {
+        // Tests of two replicas sharing a database need two sessions: only the PostgreSQL-server tier has them.
+        testMatch: [
+          '<rootDir>/test/**/*.test.ts',
+          ...(process.env.TEST_DATABASE_URL ? ['<rootDir>/test/**/*.pg-test.ts'] : []),
+        ],
+      }),
+    ),
     project('nats-test'),
     project('client', {
       testMatch: ['<rootDir>/test/**/*.test.ts?(x)'],

@@ -50,12 +50,13 @@ const reports = mkdtempSync(path.join(tmpdir(), 'ticketing-test-'));
 async function main() {
   ensureSystemPackages(['nats-server', 'postgresql', 'chromium'], (line) => say(line));
   ensureNodeModules(root, (line) => say(line));
-  const { hasClient, buildClient } = await import('./lib/build.mjs');
+  const { hasClient, buildClient, typescriptProjects } = await import('./lib/build.mjs');
+  const { loadServices } = await import('./lib/services.mjs');
   const client = hasClient(root);
   const ci = process.env.CI ? ['--ci'] : [];
 
   const tsc = (...args) => [bin('typescript', 'bin/tsc'), ...args];
-  const typed = step('type check and build (tsc -b)', process.execPath, tsc('-b'));
+  const typed = step('type check and build (tsc -b)', process.execPath, tsc('-b', ...typescriptProjects(root)));
   step('type check the tests', process.execPath, tsc('-p', 'tsconfig.tests.json'));
   if (client) step('type check the client', process.execPath, tsc('-p', 'client/tsconfig.json', '--noEmit'));
   step('lint (eslint)', process.execPath, [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']);
@@ -80,7 +81,7 @@ async function main() {
   try {
     jest(
       'route and outbox tests (PostgreSQL server)',
-      [...ci, '--maxWorkers=2', '--selectProjects', 'auth', 'tickets'],
+      [...ci, '--maxWorkers=2', '--selectProjects', ...loadServices(root).map((service) => service.name)],
       {
         ...process.env,
         TEST_DATABASE_URL: server.url,

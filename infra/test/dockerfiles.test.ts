@@ -11,42 +11,60 @@ import {
   stageNamed,
 } from './lib/dockerfile';
 import { ROOT } from './lib/manifests';
+import { loadServices, SERVICE_DOCKERFILE } from './lib/services';
 
-const WORKSPACES = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] })
-  .workspaces;
-const IMAGES = ['auth', 'tickets', 'client'] as const;
-type Image = (typeof IMAGES)[number];
+/** Every workspace npm ci needs the package.json of: each top-level folder that has one. */
+const WORKSPACES = readdirSync(ROOT, { withFileTypes: true })
+  .filter(
+    (entry) => entry.isDirectory() && statSync(path.join(ROOT, entry.name, 'package.json'), { throwIfNoEntry: false }),
+  )
+  .map((entry) => entry.name);
+const SERVICES = loadServices().map((service) => service.name);
+const IMAGES = [...SERVICES, 'client'];
 
 const PINNED_IMAGE = /^[a-z0-9./-]+:(?!latest$)[\w.-]+$/;
 
-/** What the runtime stage of each image must run, and from where. */
-const ENTRY: Record<Image, { workdir: string; cmd: string[] }> = {
-  auth: { workdir: '/app/auth', cmd: ['node', 'dist/index.js'] },
-  tickets: { workdir: '/app/tickets', cmd: ['node', 'dist/index.js'] },
-  client: { workdir: '/app/client', cmd: ['node', 'server.js'] },
-};
+/** Where an image's Dockerfile is, and the build arguments it is built with. */
+function recipeOf(image: string): { file: string; buildArgs: Record<string, string> } {
+  return image === 'client'
+    ? { file: 'client/Dockerfile', buildArgs: {} }
+    : { file: SERVICE_DOCKERFILE, buildArgs: { SERVICE: image } };
+}
+
+/** What the runtime stage of an image must run, and from where. */
+function entryOf(image: string): { workdir: string; cmd: string[] } {
+  return image === 'client'
+    ? { workdir: '/app/client', cmd: ['node', 'server.js'] }
+    : { workdir: `/app/${image}`, cmd: ['node', 'dist/index.js'] };
+}
 
 /** What the runtime stage must take from the build stage: source in build → place in the image. */
-const BUILT: Record<Image, [string, string][]> = {
-  auth: [
+function builtOf(image: string): [string, string][] {
+  if (image === 'client') {
+    return [
+      ['/app/client/.next/standalone', '/app'],
+      ['/app/client/.next/static', '/app/client/.next/static'],
+      ['/app/client/public', '/app/client/public'],
+    ];
+  }
+  return [
     ['/app/common/dist', '/app/common/dist'],
-    ['/app/auth/dist', '/app/auth/dist'],
-    ['/app/auth/drizzle', '/app/auth/drizzle'],
-  ],
-  tickets: [
-    ['/app/common/dist', '/app/common/dist'],
-    ['/app/tickets/dist', '/app/tickets/dist'],
-    ['/app/tickets/drizzle', '/app/tickets/drizzle'],
-  ],
-  client: [
-    ['/app/client/.next/standalone', '/app'],
-    ['/app/client/.next/static', '/app/client/.next/static'],
-    ['/app/client/public', '/app/client/public'],
-  ],
-};
+    [`/app/${image}/dist`, `/app/${image}/dist`],
+    [`/app/${image}/drizzle`, `/app/${image}/drizzle`],
+  ];
+}
+
+/** True when a stage of the chain copied the whole build context (and so every package.json in it). */
+function copiedWholeContext(dockerfile: Dockerfile, stageName: string): boolean {
+  const stage = dockerfile.stages.find((s) => s.name === stageName);
+  if (!stage) return false;
+  return copiesOf(instructionsOf(dockerfile, stage)).some(
+    (c) => c.from === null && c.sources.some((source) => source === '.' || source === './'),
+  );
+}
 
 /** The ways a Dockerfile breaks this project's rules for its images; empty when it keeps them all. */
-function problemsOf(dockerfile: Dockerfile, image: Image): string[] {
+function problemsOf(dockerfile: Dockerfile, image: string): string[] {
   const problems: string[] = [];
   const { stages } = dockerfile;
   stages.forEach((stage, i) => {
@@ -63,11 +81,12 @@ function problemsOf(dockerfile: Dockerfile, image: Image): string[] {
     const chain = instructionsOf(dockerfile, stage);
     const install = chain.findIndex((i) => i.keyword === 'RUN' && i.args.slice(0, 2).join(' ') === 'npm ci');
     if (install === -1) continue;
-    const copied = copiesOf(chain.slice(0, install))
-      .filter((c) => c.from === null)
-      .flatMap((c) => c.sources);
+    const copies = copiesOf(chain.slice(0, install));
+    const copied = copies.filter((c) => c.from === null).flatMap((c) => c.sources);
+    // A stage that copied the whole context (and picked the manifests out of it) provides them all.
+    const fromManifests = copies.some((c) => c.from !== null && copiedWholeContext(dockerfile, c.from));
     const needed = ['package.json', 'package-lock.json', '.npmrc', ...WORKSPACES.map((w) => `${w}/package.json`)];
-    const missing = needed.filter((file) => !copied.includes(file));
+    const missing = fromManifests ? [] : needed.filter((file) => !copied.includes(file));
     if (missing.length > 0) problems.push(`stage ${stage.name} runs npm ci without ${missing.join(', ')}`);
   }
 
@@ -76,8 +95,9 @@ function problemsOf(dockerfile: Dockerfile, image: Image): string[] {
   if (!user || /^(root|0)(:|$)/.test(user)) problems.push('the runtime stage runs as root');
   if (chain.some((i) => i.keyword === 'ENTRYPOINT')) problems.push('the runtime stage replaces the entrypoint');
   const cmd = chain.filter((i) => i.keyword === 'CMD').at(-1);
-  if (JSON.stringify(cmd?.exec) !== JSON.stringify(ENTRY[image].cmd) || cmd?.workdir !== ENTRY[image].workdir) {
-    problems.push(`the runtime stage does not run ${JSON.stringify(ENTRY[image].cmd)} in ${ENTRY[image].workdir}`);
+  const entry = entryOf(image);
+  if (JSON.stringify(cmd?.exec) !== JSON.stringify(entry.cmd) || cmd?.workdir !== entry.workdir) {
+    problems.push(`the runtime stage does not run ${JSON.stringify(entry.cmd)} in ${entry.workdir}`);
   }
 
   const installs = chain.filter((i) => i.keyword === 'RUN' && i.args.slice(0, 2).join(' ') === 'npm ci');
@@ -96,7 +116,7 @@ function problemsOf(dockerfile: Dockerfile, image: Image): string[] {
   }
 
   const fromBuild = copiesOf(chain).filter((c) => c.from !== null);
-  for (const [source, destination] of BUILT[image]) {
+  for (const [source, destination] of builtOf(image)) {
     if (!fromBuild.some((c) => c.sources.includes(source) && c.destination === destination)) {
       problems.push(`the runtime stage does not copy ${source} to ${destination}`);
     }
@@ -117,16 +137,18 @@ const ignore = dockerignore().add(readFileSync(path.join(ROOT, '.dockerignore'),
 
 /** The files a Dockerfile copies from the build context that the ignore rules keep out of it. */
 function excludedCopies(dockerfile: Dockerfile, rules: ReturnType<typeof dockerignore>): string[] {
+  // A copy of the whole context takes what the context holds: the ignore rules shape it.
   const sources = dockerfile.stages
     .flatMap((stage) => copiesOf(stage.instructions))
     .filter((c) => c.from === null)
-    .flatMap((c) => c.sources.map((s) => s.replace(/\/$/, '')));
+    .flatMap((c) => c.sources.map((s) => s.replace(/\/$/, '')))
+    .filter((source) => source !== '.' && source !== '');
   return sources.flatMap(filesUnder).filter((f) => rules.ignores(f));
 }
 
-describe.each(IMAGES)('%s/Dockerfile', (image) => {
-  const file = `${image}/Dockerfile`;
-  const dockerfile = readDockerfile(file);
+describe.each(IMAGES)('the %s image', (image) => {
+  const { file, buildArgs } = recipeOf(image);
+  const dockerfile = readDockerfile(file, buildArgs);
 
   test('has nothing dockerfile-utils reports', () => {
     expect(validate(dockerfile.text).map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
@@ -142,12 +164,11 @@ describe.each(IMAGES)('%s/Dockerfile', (image) => {
 
   test('has a dev stage that runs the sources under a watcher as the node user', () => {
     const dev = instructionsOf(dockerfile, stageNamed(dockerfile, 'dev'));
-    const cmd = dev.filter((i) => i.keyword === 'CMD').at(-1)?.exec ?? [];
+    const cmd = dev.filter((i) => i.keyword === 'CMD').at(-1);
 
     expect(dev.filter((i) => i.keyword === 'USER').at(-1)?.args).toEqual(['node']);
-    expect(cmd.join(' ')).toMatch(
-      image === 'client' ? /^npm run dev$/ : new RegExp(`tsx watch ${image}/src/index.ts$`),
-    );
+    expect(cmd?.workdir).toBe(`/app/${image}`);
+    expect(cmd?.exec?.join(' ')).toMatch(image === 'client' ? /^npm run dev$/ : /tsx watch src\/index.ts$/);
   });
 });
 
@@ -169,11 +190,16 @@ describe('.dockerignore', () => {
 });
 
 describe('a broken Dockerfile', () => {
-  const auth = readDockerfile('auth/Dockerfile').text;
+  const template = readFileSync(path.join(ROOT, SERVICE_DOCKERFILE), 'utf8');
+  const auth = { SERVICE: 'auth' };
 
   test.each([
-    ['a misspelled instruction', auth.replace('COPY auth/ auth/', 'COPPY auth/ auth/'), 'Unknown instruction: COPPY'],
-    ['two CMDs in the runtime stage', `${auth}CMD ["npm", "start"]\n`, 'There can only be one CMD instruction'],
+    [
+      'a misspelled instruction',
+      template.replace('COPY ${SERVICE}/ ${SERVICE}/', 'COPPY ${SERVICE}/ ${SERVICE}/'),
+      'Unknown instruction: COPPY',
+    ],
+    ['two CMDs in the runtime stage', `${template}CMD ["npm", "start"]\n`, 'There can only be one CMD instruction'],
   ])('with %s is reported by dockerfile-utils', (_situation, text, expected) => {
     expect(validate(text).map((d) => d.message)).toContainEqual(expect.stringContaining(expected));
   });
@@ -181,44 +207,49 @@ describe('a broken Dockerfile', () => {
   test.each([
     [
       'an unpinned base image',
-      auth.replace('FROM node:24-alpine AS base', 'FROM node AS base'),
+      template.replace('ARG NODE_IMAGE=node:24-alpine', 'ARG NODE_IMAGE=node'),
       'neither an earlier stage nor a pinned image',
     ],
     [
       'npm as PID 1',
-      auth.replace('CMD ["node", "dist/index.js"]', 'CMD npm start'),
+      template.replace('CMD ["node", "dist/index.js"]', 'CMD npm start'),
       'does not run ["node","dist/index.js"]',
     ],
-    ['no USER in the runtime stage', auth.replace(/USER node\nEXPOSE/, 'EXPOSE'), 'the runtime stage runs as root'],
-    ['dev dependencies in the runtime stage', auth.replace('--omit=dev ', ''), 'production dependencies only'],
+    ['no USER in the runtime stage', template.replace(/USER node\nEXPOSE/, 'EXPOSE'), 'the runtime stage runs as root'],
+    ['dev dependencies in the runtime stage', template.replace('--omit=dev ', ''), 'production dependencies only'],
+    [
+      'another workspace installed',
+      template.replace('--omit=dev --workspace @ticketing/${SERVICE}', '--omit=dev --workspace @ticketing/tickets'),
+      'the runtime stage installs',
+    ],
     [
       'no migrations beside dist',
-      auth.replace(/COPY --from=build \/app\/auth\/drizzle auth\/drizzle\n/, ''),
+      template.replace(/COPY --from=build \/app\/\$\{SERVICE\}\/drizzle \$\{SERVICE\}\/drizzle\n/, ''),
       'does not copy /app/auth/drizzle',
     ],
     [
-      'a workspace manifest missing before npm ci',
-      auth.replace('COPY nats-test/package.json nats-test/\n', ''),
-      'runs npm ci without nats-test/package.json',
+      'the workspace manifests missing before npm ci',
+      template.replace('COPY --from=manifests /manifests/ ./\n', ''),
+      'runs npm ci without package.json',
     ],
     [
-      'a workspace manifest copied twice instead of two',
-      auth.replace('COPY auth/package.json auth/', 'COPY tickets/package.json tickets/'),
-      'without auth/package.json',
+      'manifests taken from a stage that never saw the whole context',
+      template.replace('COPY . .\n', 'COPY package.json ./\n'),
+      'runs npm ci without package.json, package-lock.json',
     ],
   ])('with %s breaks the image rules', (_situation, text, expected) => {
-    expect(text).not.toBe(auth);
-    expect(problemsOf(parseDockerfile(text, 'auth/Dockerfile'), 'auth')).toContainEqual(
+    expect(text).not.toBe(template);
+    expect(problemsOf(parseDockerfile(text, SERVICE_DOCKERFILE, auth), 'auth')).toContainEqual(
       expect.stringContaining(expected),
     );
   });
 
   test('that copies what .dockerignore keeps out of the context is caught, naming the files', () => {
-    const tooStrict = dockerignore().add(['**/node_modules', '**/package.json', 'auth/src']);
+    const tooStrict = dockerignore().add(['**/node_modules', 'common/package.json', 'auth/src']);
 
-    const excluded = excludedCopies(readDockerfile('auth/Dockerfile'), tooStrict);
+    const excluded = excludedCopies(readDockerfile(SERVICE_DOCKERFILE, auth), tooStrict);
 
-    expect(excluded).toEqual(expect.arrayContaining(['package.json', 'auth/package.json', 'common/package.json']));
+    expect(excluded).toEqual(expect.arrayContaining(['common/package.json']));
     expect(excluded.some((f) => f.startsWith('auth/src/'))).toBe(true);
   });
 });

@@ -1,21 +1,28 @@
-import { ConfigError, parseConfig } from '@ticketing/common';
+import { ConfigError, parseConfig } from '@ticketing/common/service';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { z } from 'zod';
 import { configSchema as authConfigSchema } from '../../auth/src/config';
-import { configSchema as ticketsConfigSchema } from '../../tickets/src/config';
 import { findObject, type Manifest } from './lib/manifests';
 import { readmeSecrets, references, resolveEnv } from './lib/pod-env';
 import { deployedManifests, loadSkaffold, SKAFFOLD_RUNS } from './lib/skaffold';
+import { loadServices } from './lib/services';
 
 const skaffold = loadSkaffold();
 const secrets = readmeSecrets();
 
-const SERVICES: { deployment: string; schema: z.ZodObject; database: string }[] = [
-  { deployment: 'auth-depl', schema: authConfigSchema, database: 'auth-postgres' },
-  { deployment: 'tickets-depl', schema: ticketsConfigSchema, database: 'tickets-postgres' },
-];
+/** Every service of services.json: its Deployment, its own config schema, its PostgreSQL. */
+const SERVICES: { name: string; deployment: string; schema: z.ZodObject; database: string }[] = loadServices().map(
+  ({ name }) => ({
+    name,
+    deployment: `${name}-depl`,
+    // Each service's src/service.ts exports its definition, config schema included.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    schema: (require(`../../${name}/src/service`) as { default: { config: z.ZodObject } }).default.config,
+    database: `${name}-postgres`,
+  }),
+);
 
 function containerOf(deployment: IDeployment) {
   const [container] = deployment.spec!.template.spec!.containers;
@@ -69,16 +76,26 @@ describe.each(SKAFFOLD_RUNS)('with $name', ({ profiles }) => {
     });
   });
 
-  test('tickets names its NATS connection after its pod and reaches nats-srv on the client port', () => {
-    const deployment = findObject<IDeployment>(manifests, 'Deployment', 'tickets-depl');
-    const config = parseConfig(ticketsConfigSchema, envOf(manifests, deployment, 'tickets-depl-7d9f8c6b5-x2x7q'));
-    const nats = new URL(config.NATS_URL);
-    const service = findObject<IService>(manifests, 'Service', nats.hostname);
+  test.each(SERVICES.filter(({ schema }) => 'NATS_URL' in schema.shape))(
+    '$name names its NATS connection after its pod and reaches nats-srv on the client port',
+    ({ deployment: name, schema }) => {
+      const deployment = findObject<IDeployment>(manifests, 'Deployment', name);
+      const podName = `${name}-7d9f8c6b5-x2x7q`;
+      const config = parseConfig(schema, envOf(manifests, deployment, podName)) as {
+        NATS_URL: string;
+        NATS_CLIENT_ID: string;
+        NATS_CLUSTER_ID: string;
+      };
+      const urls = config.NATS_URL.split(',').map((url) => new URL(url));
 
-    expect(config.NATS_CLIENT_ID).toBe('tickets-depl-7d9f8c6b5-x2x7q');
-    expect(config.NATS_CLUSTER_ID).toBe('ticketing');
-    expect(service.spec?.ports?.map((p) => p.port)).toContain(Number(nats.port));
-  });
+      expect(config.NATS_CLIENT_ID).toBe(podName);
+      expect(config.NATS_CLUSTER_ID).toBe('ticketing');
+      for (const nats of urls) {
+        const service = findObject<IService>(manifests, 'Service', nats.hostname);
+        expect(service.spec?.ports?.map((p) => p.port)).toContain(Number(nats.port));
+      }
+    },
+  );
 
   test('COOKIE_SECURE is true only where TLS is configured in front', () => {
     const tls =

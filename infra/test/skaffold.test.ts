@@ -105,7 +105,7 @@ describe.each(SKAFFOLD_RUNS)('$name', ({ profiles }) => {
       expect(artifact.context).toBe('.');
       expect(existsSync(path.join(ROOT, file))).toBe(true);
 
-      const dockerfile = readDockerfile(file);
+      const dockerfile = readDockerfile(file, artifact.docker?.buildArgs);
       const target = artifact.docker?.target ?? dockerfile.stages.at(-1)!.name!;
       expect(() => stageNamed(dockerfile, target)).not.toThrow();
     },
@@ -133,7 +133,7 @@ describe.each(SKAFFOLD_RUNS.filter((run) => run.profiles.includes('dev-loop')))(
   test.each(artifactsOf(profiles).map((a) => [a.image, a] as const))(
     '%s syncs edited files onto the sources its dev stage copied, into directories its user owns',
     (_image, artifact) => {
-      const dockerfile = readDockerfile(artifact.docker!.dockerfile!);
+      const dockerfile = readDockerfile(artifact.docker!.dockerfile!, artifact.docker!.buildArgs);
       const chain = instructionsOf(dockerfile, stageNamed(dockerfile, artifact.docker!.target!));
       const copied = copiesOf(chain).filter((c) => c.from === null);
       const chowned = chain

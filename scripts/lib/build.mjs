@@ -9,23 +9,29 @@ function run(command, args, cwd, env = process.env) {
   if (result.status !== 0) throw new Error(`${[command, ...args].join(' ')} failed`);
 }
 
-/** Compiles common, auth and tickets (`tsc -b` is incremental: quick when nothing changed). */
-export function buildServices(root, log = console.log) {
-  log('compiling TypeScript (tsc -b)');
-  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], root);
+/**
+ * The TypeScript workspaces `tsc -b` builds: every top-level folder with a package.json and
+ * a tsconfig.json, except the client (Next.js compiles it). A new service is found here too.
+ */
+export function typescriptProjects(root) {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'client' && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .filter((name) => ['package.json', 'tsconfig.json'].every((file) => existsSync(path.join(root, name, file))))
+    .sort();
 }
 
-const CLIENT_INPUTS = [
-  'app',
-  'components',
-  'lib',
-  'public',
-  'src',
-  'next.config.ts',
-  'next.config.mjs',
-  'package.json',
-  'tsconfig.json',
-];
+/** Compiles common and every service (`tsc -b` is incremental: quick when nothing changed). */
+export function buildServices(root, log = console.log) {
+  log('compiling TypeScript (tsc -b)');
+  run(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', ...typescriptProjects(root)],
+    root,
+  );
+}
+
+const CLIENT_INPUTS = ['app', 'components', 'lib', 'public', 'next.config.ts', 'package.json', 'tsconfig.json'];
 
 function hashTree(hash, file) {
   if (!existsSync(file)) return;
@@ -39,7 +45,7 @@ function hashTree(hash, file) {
 /** True when the client has sources (a Next.js app) to build. */
 export function hasClient(root) {
   const dir = path.join(root, 'client');
-  return ['next.config.ts', 'next.config.mjs', 'next.config.js'].some((name) => existsSync(path.join(dir, name)));
+  return existsSync(path.join(dir, 'next.config.ts'));
 }
 
 /** Runs `next build` unless the last build was made from the same sources. */

@@ -1,6 +1,22 @@
 // Turns the services' JSON log lines into one readable line each, prefixed by component.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadServices } from './services.mjs';
 
-const COLORS = { nats: 36, auth: 32, tickets: 35, client: 34, gateway: 33, runner: 37 };
+// The services take the palette in list order; the other components keep theirs.
+const PALETTE = [32, 35, 92, 95, 96, 93, 94, 91];
+const COLORS = {
+  nats: 36,
+  client: 34,
+  gateway: 33,
+  runner: 37,
+  ...Object.fromEntries(
+    loadServices(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')).map((service, i) => [
+      service.name,
+      PALETTE[i % PALETTE.length],
+    ]),
+  ),
+};
 const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const SKIP = new Set(['level', 'time', 'msg', 'service', 'name', 'pid', 'hostname']);
 

@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatLine } from './log-format.mjs';
 import { createGateway, loadIngressRoutes } from './gateway.mjs';
-import { freePort, isPortFree, waitForPort } from './ports.mjs';
+import { freePort, isPortFree, waitForPort, which } from '../../common/lib/system.cjs';
 import { SupervisedProcess } from './supervisor.mjs';
-import { which } from './system-deps.mjs';
 import { clientServer, hasClient } from './build.mjs';
+import { databaseUrlVariable, loadServices, serviceHost } from './services.mjs';
 
 /** Reads the JWT key from DATA_DIR, generating one on first run. */
 function jwtKey(dataDir) {
@@ -82,54 +82,41 @@ export async function startStack(options) {
     natsUrl = `nats://127.0.0.1:${natsPort}`;
   }
 
-  const ports = {
-    'auth-srv': await freePort(),
-    'tickets-srv': await freePort(),
-    ...(hasClient(root) ? { 'client-srv': await freePort() } : {}),
-  };
+  const services = loadServices(root);
+  /** @type {Record<string, number>} component's Service name → its local port */
+  const ports = {};
+  for (const service of services) ports[serviceHost(service.name)] = await freePort();
+  if (hasClient(root)) ports['client-srv'] = await freePort();
   const key = options.jwtKey ?? jwtKey(dataDir);
-  // One DATABASE_URL would send both services to one database: each has its own variable here.
+  // One DATABASE_URL would send every service to one database: each has its own variable here.
   const { DATABASE_URL: _shared, ...baseEnv } = process.env;
-  const serviceEnv = (port) => ({
-    ...baseEnv,
-    PORT: String(port),
-    JWT_KEY: key,
-    DATA_DIR: dataDir,
-    COOKIE_SECURE: 'false',
-    LOG_LEVEL: logLevel,
-    NODE_ENV: 'production',
-  });
   const node = process.execPath;
 
-  processes.push(
-    new SupervisedProcess({
-      name: 'auth',
-      command: node,
-      args: [path.join(root, 'auth', 'dist', 'index.js')],
-      env: { ...serviceEnv(ports['auth-srv']), DATABASE_URL: process.env.AUTH_DATABASE_URL },
-      print,
-      color,
-    }),
-  );
-  if (existsSync(path.join(root, 'tickets', 'dist', 'index.js'))) {
+  for (const { name } of services) {
     processes.push(
       new SupervisedProcess({
-        name: 'tickets',
+        name,
         command: node,
-        args: [path.join(root, 'tickets', 'dist', 'index.js')],
+        args: [path.join(root, name, 'dist', 'index.js')],
         env: {
-          ...serviceEnv(ports['tickets-srv']),
-          DATABASE_URL: process.env.TICKETS_DATABASE_URL,
+          ...baseEnv,
+          PORT: String(ports[serviceHost(name)]),
+          // Only the gateway faces the network; the services answer on loopback.
+          HOST: '127.0.0.1',
+          JWT_KEY: key,
+          DATA_DIR: dataDir,
+          COOKIE_SECURE: 'false',
+          LOG_LEVEL: logLevel,
+          NODE_ENV: 'production',
+          DATABASE_URL: process.env[databaseUrlVariable(name)],
           NATS_URL: natsUrl,
           NATS_CLUSTER_ID: process.env.NATS_CLUSTER_ID ?? 'ticketing',
-          NATS_CLIENT_ID: `tickets-${process.pid}`,
+          NATS_CLIENT_ID: `${name}-${process.pid}`,
         },
         print,
         color,
       }),
     );
-  } else {
-    delete ports['tickets-srv'];
   }
 
   const routes = loadIngressRoutes(path.join(root, 'infra', 'k8s', 'ingress-srv.yaml'));

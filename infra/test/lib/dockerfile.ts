@@ -27,19 +27,36 @@ export interface Dockerfile {
   stages: DockerStage[];
 }
 
-/** A Dockerfile of the repository, parsed. */
-export function readDockerfile(file: string): Dockerfile {
-  return parseDockerfile(readFileSync(path.join(ROOT, file), 'utf8'), file);
+/** A Dockerfile of the repository, parsed with the build arguments given (others at their defaults). */
+export function readDockerfile(file: string, buildArgs: Record<string, string> = {}): Dockerfile {
+  return parseDockerfile(readFileSync(path.join(ROOT, file), 'utf8'), file, buildArgs);
 }
 
-/** Dockerfile text, parsed into stages; `file` only names it in messages. */
-export function parseDockerfile(text: string, file: string): Dockerfile {
+/** `$NAME` and `${NAME}` replaced by the value of that build argument; unknown ones stay. */
+function substitute(value: string, args: Record<string, string>): string {
+  return value.replace(
+    /\$\{(\w+)\}|\$(\w+)/g,
+    (whole, braced?: string, bare?: string) => args[(braced ?? bare)!] ?? whole,
+  );
+}
+
+/**
+ * Dockerfile text, parsed into stages; `file` only names it in messages. Build arguments
+ * are substituted as the build would: the given ones, else each ARG's default.
+ */
+export function parseDockerfile(text: string, file: string, buildArgs: Record<string, string> = {}): Dockerfile {
   const stages: DockerStage[] = [];
   const workdirs = new Map<string, string>();
+  const argValues: Record<string, string> = {};
   let workdir = '/';
   for (const instruction of DockerfileParser.parse(text).getInstructions()) {
     const keyword = instruction.getKeyword();
-    const args = instruction.getArguments().map((a) => a.getValue());
+    const raw = instruction.getArguments().map((a) => a.getValue());
+    if (keyword === 'ARG') {
+      const [name, fallback] = (raw[0] ?? '').split('=', 2);
+      if (name && !(name in argValues)) argValues[name] = buildArgs[name] ?? fallback ?? '';
+    }
+    const args = raw.map((value) => substitute(value, { ...argValues, ...buildArgs }));
     if (keyword === 'FROM') {
       const from = args[0] ?? '';
       const name = args[1]?.toUpperCase() === 'AS' ? (args[2] ?? null) : null;
@@ -49,7 +66,10 @@ export function parseDockerfile(text: string, file: string): Dockerfile {
     }
     if (keyword === 'WORKDIR') workdir = path.posix.resolve(workdir, args[0] ?? '');
     const stage = stages.at(-1);
-    if (!stage) throw new Error(`${file}: ${keyword} before the first FROM`);
+    if (!stage) {
+      if (keyword === 'ARG') continue;
+      throw new Error(`${file}: ${keyword} before the first FROM`);
+    }
     stage.instructions.push({ keyword, args, flags: flagsOf(instruction), exec: execFormOf(instruction), workdir });
     if (stage.name) workdirs.set(stage.name, workdir);
   }

@@ -8,7 +8,7 @@ import { loadManifests, type Manifest, ROOT } from './manifests';
 export interface SkaffoldArtifact {
   image: string;
   context?: string;
-  docker?: { dockerfile?: string; target?: string };
+  docker?: { dockerfile?: string; target?: string; buildArgs?: Record<string, string> };
   sync?: { manual?: { src: string; dest: string; strip?: string }[] };
 }
 

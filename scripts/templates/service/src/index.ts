@@ -1,0 +1,4 @@
+import { runService } from '@ticketing/common/service';
+import { __CAMEL__Service } from './service';
+
+runService(__CAMEL__Service);
