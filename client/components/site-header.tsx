@@ -21,6 +21,9 @@ export function SiteHeader({ currentUser }: { currentUser: CurrentUser | null })
               <Link href="/tickets/new" className="button button-primary">
                 Sell Tickets
               </Link>
+              <Link href="/orders" className="button">
+                My Orders
+              </Link>
               {/* Signing out is an action, not a page worth loading ahead of the click. */}
               <Link href="/auth/signout" prefetch={false} className="button">
                 Sign Out

@@ -10,6 +10,7 @@ describe('the gateway reads the Ingress', () => {
   it('takes every path of infra/k8s/ingress-srv.yaml with its service and port, longest first', () => {
     expect(routes.map(({ path, service, port }) => ({ path, service, port }))).toEqual([
       { path: '/api/tickets/?(.*)', service: 'tickets-srv', port: 3000 },
+      { path: '/api/orders/?(.*)', service: 'orders-srv', port: 3000 },
       { path: '/api/users/?(.*)', service: 'auth-srv', port: 3000 },
       { path: '/?(.*)', service: 'client-srv', port: 3000 },
     ]);

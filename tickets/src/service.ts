@@ -4,8 +4,10 @@ import { buildApp } from './app';
 import { configSchema } from './config';
 import { migrationsFolder } from './db/migrations-folder';
 import { schema } from './db/schema';
+import { OrderCancelledListener } from './events/order-cancelled-listener';
+import { OrderCreatedListener } from './events/order-created-listener';
 
-/** The tickets service: its API, and the ticket events its outbox publishes. */
+/** The tickets service: its API, the ticket events its outbox publishes, and reservations from order events. */
 export const ticketsService = defineService({
   name: 'tickets',
   config: configSchema,
@@ -13,6 +15,10 @@ export const ticketsService = defineService({
   app: ({ database, logger, config, readiness }) =>
     buildApp({ database, logger, jwtKey: config.JWT_KEY, cookieSecure: config.COOKIE_SECURE, readiness }),
   publishes: [Subjects.TicketCreated, Subjects.TicketUpdated],
+  listeners: ({ client, database, logger }) => [
+    new OrderCreatedListener(client, database, logger),
+    new OrderCancelledListener(client, database, logger),
+  ],
 });
 
 export default ticketsService;

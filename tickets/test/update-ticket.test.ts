@@ -115,7 +115,14 @@ describe('PUT /api/tickets/:id', () => {
       ['ticket:created', 0],
       ['ticket:updated', 1],
     ]);
-    expect(forTicket[1]!.data).toEqual({ id: ticket.id, version: 1, title: 'after', price: 99.99, userId: owner.id });
+    expect(forTicket[1]!.data).toEqual({
+      id: ticket.id,
+      version: 1,
+      title: 'after',
+      price: 99.99,
+      userId: owner.id,
+      orderId: null,
+    });
   });
 
   it('applies concurrent updates one after another: every one succeeds with its own next version, events in version order', async () => {

@@ -6,6 +6,21 @@ export interface Ticket {
   userId: string;
   version: number;
   createdAt: string;
+  /** The order holding the ticket, null while it is free to buy. */
+  orderId: string | null;
+}
+
+/** Where an order stands: reserved and awaiting payment, cancelled (or expired), or paid. */
+export type OrderStatus = 'created' | 'cancelled' | 'complete';
+
+/** An order as the orders service returns it. */
+export interface Order {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  expiresAt: string;
+  version: number;
+  ticket: { id: string; title: string; price: number };
 }
 
 /** The signed-in user, as the auth service's currentuser route describes it. */

@@ -36,6 +36,16 @@ export class TicketRepository {
     return row!;
   }
 
+  /** Sets (or clears, with null) the order holding the ticket, as the next version. */
+  async setOrder(id: string, orderId: string | null): Promise<TicketRow> {
+    const [row] = await this.db
+      .update(tickets)
+      .set({ orderId, version: sql`${tickets.version} + 1` })
+      .where(eq(tickets.id, id))
+      .returning();
+    return row!;
+  }
+
   /** Newest first, strictly after `cursor` when given; `limit` rows at most. */
   async listNewest(limit: number, cursor?: ListCursor): Promise<TicketRow[]> {
     const after = cursor

@@ -1,6 +1,6 @@
 import { enqueueEvent, type Db } from '@ticketing/common/db';
 import { Subjects } from '@ticketing/common/events';
-import { NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
+import { BadRequestError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
 import { TicketRepository, type TicketRow } from '../db/ticket-repository';
 import type { TicketsSchema } from '../db/schema';
 import { decodeCursor, encodeCursor, isUuid } from './cursor';
@@ -14,6 +14,8 @@ export interface Ticket {
   userId: string;
   version: number;
   createdAt: string;
+  /** The order holding the ticket, null while it is free. */
+  orderId: string | null;
 }
 
 /** One page of the newest-first list and, when more exist, the cursor of the next page. */
@@ -38,11 +40,39 @@ function toTicket(row: TicketRow): Ticket {
     userId: row.userId,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
+    orderId: row.orderId,
   };
 }
 
 function eventData(ticket: Ticket) {
   return { id: ticket.id, version: ticket.version, title: ticket.title, price: ticket.price, userId: ticket.userId };
+}
+
+/** Records a change of the ticket (an edit, a reservation, a release) as `ticket:updated`, with its order. */
+export function enqueueTicketUpdated(tx: Db<TicketsSchema>, ticket: Ticket): Promise<string> {
+  return enqueueEvent(tx, Subjects.TicketUpdated, { ...eventData(ticket), orderId: ticket.orderId });
+}
+
+/**
+ * Holds the ticket for an order (order:created), as the next version. Resolves false when
+ * another order still holds it: that order's cancellation has not arrived yet.
+ */
+export async function reserveTicket(tx: Db<TicketsSchema>, ticketId: string, orderId: string): Promise<boolean> {
+  const repository = new TicketRepository(tx);
+  const current = await repository.findByIdForUpdate(ticketId);
+  if (!current) throw new NotFoundError();
+  if (current.orderId === orderId) return true;
+  if (current.orderId !== null) return false;
+  await enqueueTicketUpdated(tx, toTicket(await repository.setOrder(ticketId, orderId)));
+  return true;
+}
+
+/** Frees the ticket when the cancelled order is the one holding it (order:cancelled), as the next version. */
+export async function releaseTicket(tx: Db<TicketsSchema>, ticketId: string, orderId: string): Promise<void> {
+  const repository = new TicketRepository(tx);
+  const current = await repository.findByIdForUpdate(ticketId);
+  if (current?.orderId !== orderId) return;
+  await enqueueTicketUpdated(tx, toTicket(await repository.setOrder(ticketId, null)));
 }
 
 /**
@@ -78,8 +108,9 @@ export class TicketService {
       const current = await repository.findByIdForUpdate(id);
       if (!current) throw new NotFoundError();
       if (current.userId !== userId) throw new NotAuthorizedError();
+      if (current.orderId !== null) throw new BadRequestError('Cannot edit a reserved ticket');
       const updated = toTicket(await repository.update(id, { title, priceCents: toCents(price) }));
-      await enqueueEvent(tx, Subjects.TicketUpdated, eventData(updated));
+      await enqueueTicketUpdated(tx, updated);
       return updated;
     });
   }

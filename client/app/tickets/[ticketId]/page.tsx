@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { FormCard } from '../../../components/form-card';
 import { Notice } from '../../../components/notice';
+import { PurchaseButton } from '../../../components/purchase-button';
 import { TicketForm } from '../../../components/ticket-form';
 import { formatDateTime } from '../../../lib/format/date';
 import { formatPrice } from '../../../lib/format/money';
@@ -32,15 +34,64 @@ export default async function TicketPage({ params }: TicketPageProps) {
   }
   const { ticket } = lookup;
   const isOwner = currentUser?.id === ticket.userId;
+  const reserved = ticket.orderId !== null;
+
+  let panel: ReactNode;
+  if (isOwner && !reserved) {
+    panel = (
+      <FormCard title="Edit listing" subtitle="Change the title or the price." headingLevel={2}>
+        <TicketForm ticket={ticket} />
+      </FormCard>
+    );
+  } else if (isOwner) {
+    panel = (
+      <FormCard title="Reserved" subtitle="A buyer's order holds this ticket." headingLevel={2}>
+        <p className={styles.note}>
+          It can&rsquo;t be edited while the order holds it. If the order is cancelled or expires, you can edit it
+          again.
+        </p>
+      </FormCard>
+    );
+  } else if (reserved) {
+    panel = (
+      <FormCard title="Reserved" subtitle="Someone has reserved this ticket." headingLevel={2}>
+        <p className={styles.note}>
+          It can&rsquo;t be bought right now. It becomes available again if the order expires.
+        </p>
+      </FormCard>
+    );
+  } else if (currentUser) {
+    panel = (
+      <FormCard title="Buy this ticket" subtitle="It is held for you while you pay." headingLevel={2}>
+        <PurchaseButton ticketId={ticket.id} />
+      </FormCard>
+    );
+  } else {
+    panel = (
+      <FormCard title="Buy this ticket" subtitle="Sign in to reserve it." headingLevel={2}>
+        <div className={styles.actions}>
+          <Link href="/auth/signin" className="button button-primary">
+            Sign in
+          </Link>
+          <Link href="/auth/signup" className="button">
+            Create an account
+          </Link>
+        </div>
+      </FormCard>
+    );
+  }
 
   return (
     <>
       <Link href="/" className={styles.back}>
         ← All tickets
       </Link>
-      <div className={isOwner ? styles.withEditor : styles.single}>
+      <div className={styles.withEditor}>
         <article className={styles.ticket}>
-          {isOwner ? <p className={styles.badge}>Your listing</p> : null}
+          <div className={styles.badges}>
+            {isOwner ? <p className={styles.badge}>Your listing</p> : null}
+            {reserved ? <p className={`${styles.badge} ${styles.reserved}`}>Reserved</p> : null}
+          </div>
           <h1 className={styles.title}>{ticket.title}</h1>
           <p className={styles.price}>{formatPrice(ticket.price)}</p>
           <dl className={styles.facts}>
@@ -56,11 +107,7 @@ export default async function TicketPage({ params }: TicketPageProps) {
             </div>
           </dl>
         </article>
-        {isOwner ? (
-          <FormCard title="Edit listing" subtitle="Change the title or the price." headingLevel={2}>
-            <TicketForm ticket={ticket} />
-          </FormCard>
-        ) : null}
+        {panel}
       </div>
     </>
   );

@@ -1,0 +1,71 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Notice } from '../../components/notice';
+import { OrderStatusBadge } from '../../components/order-status';
+import { formatDateTime } from '../../lib/format/date';
+import { formatPrice } from '../../lib/format/money';
+import { getCurrentUser } from '../../lib/server/current-user';
+import { listOrders } from '../../lib/server/orders';
+import styles from './orders.module.css';
+
+export const metadata: Metadata = { title: 'My orders' };
+
+export default async function OrdersPage() {
+  const currentUser = await getCurrentUser();
+  if (!currentUser) {
+    return (
+      <Notice
+        title="Sign in to see your orders"
+        actions={
+          <Link href="/auth/signin" className="button button-primary">
+            Sign in
+          </Link>
+        }
+      >
+        <p>Orders belong to the account that placed them.</p>
+      </Notice>
+    );
+  }
+  const orders = await listOrders();
+  if (!orders) {
+    return (
+      <Notice title="Your orders are unavailable right now">
+        <p>We couldn&rsquo;t load them. Please try again in a moment.</p>
+      </Notice>
+    );
+  }
+  if (orders.length === 0) {
+    return (
+      <Notice
+        title="No orders yet"
+        actions={
+          <Link href="/" className="button button-primary">
+            Browse tickets
+          </Link>
+        }
+      >
+        <p>Tickets you reserve or buy show up here.</p>
+      </Notice>
+    );
+  }
+  return (
+    <section className={styles.page}>
+      <h1>My orders</h1>
+      <ul className={styles.list}>
+        {orders.map((order) => (
+          <li key={order.id}>
+            <Link href={`/orders/${order.id}`} className={styles.row}>
+              <span className={styles.title}>{order.ticket.title}</span>
+              <span className={styles.price}>{formatPrice(order.ticket.price)}</span>
+              <OrderStatusBadge status={order.status} />
+              <span className={styles.when}>
+                {order.status === 'created' ? 'Pay by ' : 'Reserved until '}
+                <time dateTime={order.expiresAt}>{formatDateTime(order.expiresAt)}</time>
+              </span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

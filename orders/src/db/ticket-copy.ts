@@ -1,0 +1,51 @@
+import { eq } from 'drizzle-orm';
+import { applyInVersionOrder, type Db } from '@ticketing/common/db';
+import { tickets, type OrdersSchema } from './schema';
+
+/** A ticket as orders knows it. */
+export type TicketCopy = typeof tickets.$inferSelect;
+
+/** What ticket:created and ticket:updated say about a ticket (price in dollars). */
+export interface TicketFacts {
+  id: string;
+  version: number;
+  title: string;
+  price: number;
+  userId: string;
+}
+
+/** The ticket, or undefined when orders has not heard of it. */
+export async function findTicket(db: Db<OrdersSchema>, id: string): Promise<TicketCopy | undefined> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.id, id)).limit(1);
+  return row;
+}
+
+/**
+ * Applies one version of a ticket to the copy, only on top of the previous one: an older
+ * or repeated version does nothing, a newer one waits (see `applyInVersionOrder`).
+ */
+export function applyTicketVersion(tx: Db<OrdersSchema>, ticket: TicketFacts): Promise<'applied' | 'stale'> {
+  const values = {
+    title: ticket.title,
+    priceCents: Math.round(ticket.price * 100),
+    userId: ticket.userId,
+    version: ticket.version,
+  };
+  return applyInVersionOrder({
+    id: ticket.id,
+    entity: 'ticket',
+    version: ticket.version,
+    current: async () => {
+      const [row] = await tx
+        .select({ version: tickets.version })
+        .from(tickets)
+        .where(eq(tickets.id, ticket.id))
+        .for('update');
+      return row?.version;
+    },
+    apply: async () => {
+      if (ticket.version === 0) await tx.insert(tickets).values({ id: ticket.id, ...values });
+      else await tx.update(tickets).set(values).where(eq(tickets.id, ticket.id));
+    },
+  });
+}

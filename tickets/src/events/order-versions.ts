@@ -1,0 +1,34 @@
+import { eq } from 'drizzle-orm';
+import { applyInVersionOrder, type Db } from '@ticketing/common/db';
+import { orderVersions, type TicketsSchema } from '../db/schema';
+
+/**
+ * Runs `apply` for version `version` of an order only on top of the version before (an
+ * order's cancellation waits for its creation), recording the version it reached.
+ */
+export function applyOrderVersion(
+  tx: Db<TicketsSchema>,
+  order: { id: string; version: number },
+  apply: () => Promise<void>,
+): Promise<'applied' | 'stale'> {
+  return applyInVersionOrder({
+    id: order.id,
+    entity: 'order',
+    version: order.version,
+    current: async () => {
+      const [row] = await tx
+        .select({ version: orderVersions.version })
+        .from(orderVersions)
+        .where(eq(orderVersions.id, order.id))
+        .for('update');
+      return row?.version;
+    },
+    apply: async () => {
+      await tx
+        .insert(orderVersions)
+        .values(order)
+        .onConflictDoUpdate({ target: orderVersions.id, set: { version: order.version } });
+      await apply();
+    },
+  });
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import request from 'supertest';
+import { OrderStatus, publishEvent, Subjects, type EventData } from '@ticketing/common/events';
+import { waitFor } from '@ticketing/common/testing';
+import { eq } from 'drizzle-orm';
+import { orderVersions } from '../src/db/schema';
+import { signin, startTickets, storedEvents, type TicketsContext } from './tickets-app';
+
+let ctx: TicketsContext;
+
+beforeAll(async () => {
+  ctx = await startTickets();
+});
+
+afterAll(async () => {
+  await ctx.close();
+});
+
+const seller = { id: randomUUID() };
+
+async function listTicket() {
+  const response = await request(ctx.app)
+    .post('/api/tickets')
+    .set('Cookie', signin(seller))
+    .send({ title: 'Gig', price: 15 })
+    .expect(201);
+  return response.body as { id: string };
+}
+
+function orderCreated(ticketId: string, id = randomUUID()): EventData<Subjects.OrderCreated> {
+  return {
+    id,
+    version: 0,
+    status: OrderStatus.Created,
+    userId: randomUUID(),
+    expiresAt: new Date(Date.now() + 900_000).toISOString(),
+    ticket: { id: ticketId, price: 15 },
+  };
+}
+
+function orderCancelled(ticketId: string, id: string): EventData<Subjects.OrderCancelled> {
+  return { id, version: 1, ticket: { id: ticketId } };
+}
+
+function publish<S extends Subjects>(subject: S, data: EventData<S>) {
+  return publishEvent(jetstream(ctx.nats.client), subject, data);
+}
+
+async function ticketWhen(id: string, check: (ticket: { orderId: string | null; version: number }) => boolean) {
+  return waitFor(async () => {
+    const ticket = (await request(ctx.app).get(`/api/tickets/${id}`)).body;
+    return check(ticket) ? ticket : undefined;
+  });
+}
+
+describe('reservations from order events', () => {
+  it('order:created holds the ticket as its next version and says so in ticket:updated; a repeat changes nothing', async () => {
+    const ticket = await listTicket();
+    const order = orderCreated(ticket.id);
+
+    await publish(Subjects.OrderCreated, order);
+    await ticketWhen(ticket.id, (t) => t.orderId === order.id);
+    await publish(Subjects.OrderCreated, order);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect((await request(ctx.app).get(`/api/tickets/${ticket.id}`)).body).toMatchObject({
+      orderId: order.id,
+      version: 1,
+    });
+    const updates = (await storedEvents(ctx.nats)).filter(
+      (e) => e.subject === 'ticket:updated' && e.data.id === ticket.id,
+    );
+    expect(updates.map((e) => e.data)).toEqual([
+      { id: ticket.id, version: 1, title: 'Gig', price: 15, userId: seller.id, orderId: order.id },
+    ]);
+  });
+
+  it('refuses to edit a reserved ticket: 400 "Cannot edit a reserved ticket", after the owner check', async () => {
+    const ticket = await listTicket();
+    const order = orderCreated(ticket.id);
+    await publish(Subjects.OrderCreated, order);
+    await ticketWhen(ticket.id, (t) => t.orderId === order.id);
+
+    const byOwner = await request(ctx.app)
+      .put(`/api/tickets/${ticket.id}`)
+      .set('Cookie', signin(seller))
+      .send({ title: 'Changed', price: 99 });
+    const byOther = await request(ctx.app)
+      .put(`/api/tickets/${ticket.id}`)
+      .set('Cookie', signin())
+      .send({ title: 'Changed', price: 99 });
+
+    expect(byOwner.status).toBe(400);
+    expect(byOwner.body).toEqual({ errors: [{ message: 'Cannot edit a reserved ticket' }] });
+    expect(byOther.status).toBe(401);
+    expect((await request(ctx.app).get(`/api/tickets/${ticket.id}`)).body).toMatchObject({ title: 'Gig', version: 1 });
+  });
+
+  it('a cancellation that arrives before its order waits for it, and the ticket ends free', async () => {
+    const ticket = await listTicket();
+    const order = orderCreated(ticket.id);
+
+    await publish(Subjects.OrderCancelled, orderCancelled(ticket.id, order.id));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await publish(Subjects.OrderCreated, order);
+
+    const free = await ticketWhen(ticket.id, (t) => t.version === 2);
+    expect(free.orderId).toBeNull();
+  });
+
+  it("a new order's reservation waits until the previous order's cancellation has freed the ticket", async () => {
+    const ticket = await listTicket();
+    const first = orderCreated(ticket.id);
+    const second = orderCreated(ticket.id);
+    await publish(Subjects.OrderCreated, first);
+    await ticketWhen(ticket.id, (t) => t.orderId === first.id);
+
+    await publish(Subjects.OrderCreated, second);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await request(ctx.app).get(`/api/tickets/${ticket.id}`)).body.orderId).toBe(first.id);
+    await publish(Subjects.OrderCancelled, orderCancelled(ticket.id, first.id));
+
+    const held = await ticketWhen(ticket.id, (t) => t.orderId === second.id);
+    expect(held.version).toBe(3);
+  });
+
+  it('a cancellation of an order that does not hold the ticket changes nothing', async () => {
+    const ticket = await listTicket();
+    const holder = orderCreated(ticket.id);
+    const other = orderCreated(ticket.id);
+    await publish(Subjects.OrderCreated, holder);
+    await ticketWhen(ticket.id, (t) => t.orderId === holder.id);
+    // Tickets has seen the other order's creation (as if it had come and gone), not holding the ticket.
+    await ctx.database.db.insert(orderVersions).values({ id: other.id, version: 0 });
+
+    await publish(Subjects.OrderCancelled, orderCancelled(ticket.id, other.id));
+
+    await waitFor(async () => {
+      const [row] = await ctx.database.db.select().from(orderVersions).where(eq(orderVersions.id, other.id));
+      return row?.version === 1;
+    });
+    expect((await request(ctx.app).get(`/api/tickets/${ticket.id}`)).body).toMatchObject({
+      orderId: holder.id,
+      version: 1,
+    });
+  });
+
+  it('terminates an order for a ticket it does not have, and /readyz counts it', async () => {
+    await publish(Subjects.OrderCreated, orderCreated(randomUUID()));
+
+    const ready = await waitFor(async () => {
+      const body = (await request(ctx.app).get('/readyz')).body;
+      return body.eventsTerminated === 1 ? body : undefined;
+    });
+    expect(ready.status).toBe('ready');
+  });
+});
