@@ -15,6 +15,10 @@ const swc = [
   },
 ];
 
+// Resolves @ticketing/stan-compat to its TypeScript sources (its `exports` condition), so
+// the tests run what is in src/ without a build.
+const fromSource = { testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', 'ticketing-source'] } };
+
 const project = (name, extra = {}) => ({
   displayName: name,
   rootDir: `<rootDir>/${name}`,
@@ -36,7 +40,8 @@ module.exports = {
         ...(process.env.TEST_DATABASE_URL ? ['<rootDir>/test/**/*.pg-test.ts'] : []),
       ],
     }),
-    project('nats-test'),
+    project('stan-compat', fromSource),
+    project('nats-test', fromSource),
     project('client', {
       testMatch: ['<rootDir>/test/**/*.test.ts?(x)'],
       // The standalone build repeats the package name; jest must not see it twice.
