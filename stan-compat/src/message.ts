@@ -23,7 +23,7 @@ export class Message {
     private readonly msg: JsMsg,
     private readonly encoding: BufferEncoding | 'binary',
     private readonly manualAcks: boolean,
-    private readonly connectionOpen: () => boolean,
+    private readonly acked: (msg: JsMsg) => boolean,
   ) {}
 
   /** The subject (STAN channel) the message was published on. */
@@ -74,10 +74,10 @@ export class Message {
 
   /**
    * Acknowledges the message, so it is not delivered again. Only needed in manual ack mode;
-   * a second ack, or one after the client closed, does nothing.
+   * a second ack, or one after its subscription ended, does nothing.
    */
   ack(): void {
-    if (this.connectionOpen()) this.msg.ack();
+    if (this.acked(this.msg)) this.msg.ack();
   }
 
   /** @internal Acks after the `message` listeners returned, unless the subscription is in manual ack mode. */

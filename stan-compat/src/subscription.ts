@@ -4,6 +4,7 @@ import {
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import { TimeoutError, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { planConsumer, type ConsumerPlan } from './consumer-plan';
@@ -60,6 +61,9 @@ export class Subscription extends EventEmitter {
   private messages?: ConsumerMessages;
   private delivering?: Promise<void>;
   private presence?: NatsSubscription;
+  /** Delivered and not yet acknowledged, by stream sequence: handed back when the subscription ends. */
+  private readonly unacked = new Map<number, JsMsg>();
+  private handedBack = false;
 
   /** @internal */
   constructor(
@@ -117,6 +121,7 @@ export class Subscription extends EventEmitter {
     try {
       await this.messages?.close();
       await this.delivering;
+      this.handBack();
       if (!session || !this.plan) return;
       const { name, durable, shared } = this.plan;
       let remove = removeInterest || !durable;
@@ -224,7 +229,8 @@ export class Subscription extends EventEmitter {
           if (this.host.isOpen()) jsMsg.nak();
           continue;
         }
-        const msg = new Message(jsMsg, this.host.encoding, this.opts.manualAcks, () => this.host.isOpen());
+        this.unacked.set(jsMsg.seq, jsMsg);
+        const msg = new Message(jsMsg, this.host.encoding, this.opts.manualAcks, (acked) => this.settle(acked));
         try {
           this.emit('message', msg);
           msg.maybeAutoAck();
@@ -236,6 +242,24 @@ export class Subscription extends EventEmitter {
     } catch (error) {
       if (this.state === 'active') this.emitSoon('error', error);
     }
+  }
+
+  /** Marks a message acknowledged; false once the subscription has handed its messages back. */
+  private settle(msg: JsMsg): boolean {
+    if (this.handedBack || !this.host.isOpen()) return false;
+    this.unacked.delete(msg.seq);
+    return true;
+  }
+
+  /**
+   * Gives back the messages delivered but not acknowledged, so they go to another member
+   * (or to this durable's next subscription) at once, as the streaming server redelivered
+   * a leaving subscriber's messages, rather than after the ack wait.
+   */
+  private handBack(): void {
+    this.handedBack = true;
+    if (this.host.isOpen()) for (const msg of this.unacked.values()) msg.nak();
+    this.unacked.clear();
   }
 
   private watch(messages: ConsumerMessages): void {
