@@ -292,6 +292,8 @@ export class Stan extends EventEmitter {
 
   private async shutdown(): Promise<void> {
     try {
+      // Still reaching the server: open() closes the connection as soon as it has one.
+      if (!this.nc) return;
       const session = await this.connected.catch(() => undefined);
       if (!session) return;
       await Promise.all(this.pendingAcks);

@@ -64,6 +64,7 @@ export class Subscription extends EventEmitter {
   /** Delivered and not yet acknowledged, by stream sequence: handed back when the subscription ends. */
   private readonly unacked = new Map<number, JsMsg>();
   private handedBack = false;
+  private stopping?: Promise<void>;
 
   /** @internal */
   constructor(
@@ -114,9 +115,15 @@ export class Subscription extends EventEmitter {
   /**
    * @internal Stops delivering. The consumer is deleted when `removeInterest` is set or the
    * subscription is not durable, unless other members of its queue group still read it.
+   * Stopping again (the client closing meanwhile) waits for the first stop.
    */
-  async stop(removeInterest: boolean): Promise<void> {
+  stop(removeInterest: boolean): Promise<void> {
     this.state = 'stopping';
+    this.stopping ??= this.tearDown(removeInterest);
+    return this.stopping;
+  }
+
+  private async tearDown(removeInterest: boolean): Promise<void> {
     const session = await this.started;
     try {
       await this.messages?.close();

@@ -2,7 +2,7 @@ import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common/testing';
 import { connect } from '../src';
 import { ACK_TIMEOUT, INVALID_SUBJECT, MAX_FLIGHT_LIMIT_REACHED } from '../src/errors';
-import { cleanUp, closeStan, connectStan, inspector, newCluster, nextEvent, publish } from './helpers';
+import { cleanUp, closeStan, connectStan, inspector, newCluster, nextEvent, publish, track } from './helpers';
 
 let server: TestNatsServer;
 
@@ -37,7 +37,7 @@ describe('publish(subject, data, callback)', () => {
 
   it('sends what was published before connect once connected, in order', async () => {
     const cluster = newCluster();
-    const stan = connect(cluster, 'abc', { url: server.url });
+    const stan = track(connect(cluster, 'abc', { url: server.url }));
     const acks: string[] = [];
     for (const n of [1, 2, 3]) stan.publish('ticket:created', `early ${n}`, (err) => acks.push(err ? 'error' : `${n}`));
     await nextEvent(stan, 'connect');
@@ -75,6 +75,21 @@ describe('publish(subject, data, callback)', () => {
     for (const seq of [1, 2]) {
       expect(Array.from((await jsm.streams.getMessage(cluster, { seq }))!.data)).toEqual(Array.from(bytes));
     }
+  });
+
+  it('lets the publishes already made be stored and acknowledged before close() completes', async () => {
+    const cluster = newCluster();
+    const stan = await connectStan(cluster, 'abc', { url: server.url });
+    const acks: (Error | undefined)[] = [];
+
+    for (let n = 0; n < 20; n++) stan.publish('ticket:created', `${n}`, (err) => acks.push(err));
+    const closed = nextEvent(stan, 'close');
+    stan.close();
+    await closed;
+
+    expect(acks).toEqual(Array.from({ length: 20 }, () => undefined));
+    const { jsm } = await inspector(server.url);
+    expect((await jsm.streams.info(cluster)).state.messages).toBe(20);
   });
 
   describe('the stream named by the cluster id', () => {
@@ -179,7 +194,7 @@ describe('publish(subject, data, callback)', () => {
     it('calls back with the connect error what was published before a connect that failed', async () => {
       const dead = await startNatsServer();
       await dead.destroy();
-      const stan = connect(newCluster(), 'abc', { url: dead.url });
+      const stan = track(connect(newCluster(), 'abc', { url: dead.url }));
       stan.on('error', () => undefined);
 
       await expect(publish(stan, 'ticket:created', 'x')).rejects.toThrow();
