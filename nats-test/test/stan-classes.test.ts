@@ -26,6 +26,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   jest.restoreAllMocks();
+  // Closed by the test; this is for a test that failed before it could.
+  const client = (() => {
+    try {
+      return natsWrapper.client;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (client && !client.isClosed()) {
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    client.close();
+    await closed;
+  }
   await server.destroy();
 });
 

@@ -2,7 +2,17 @@ import { startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
 import nats, { connect, type Stan } from '../src';
 import { CLIENT_ID_TAKEN, CONN_CLOSED } from '../src/errors';
-import { cleanUp, closeStan, connectStan, newCluster, nextEvent, publish, receivedCount, subscribe } from './helpers';
+import {
+  cleanUp,
+  closeStan,
+  connectStan,
+  newCluster,
+  nextEvent,
+  publish,
+  receivedCount,
+  subscribe,
+  track,
+} from './helpers';
 
 let server: TestNatsServer;
 
@@ -18,7 +28,7 @@ afterAll(async () => {
 
 describe('connect(clusterId, clientId, opts)', () => {
   it('emits connect with the client, through the default export as the reference design calls it', async () => {
-    const stan = nats.connect(newCluster(), 'abc', { url: server.url });
+    const stan = track(nats.connect(newCluster(), 'abc', { url: server.url }));
     const [client] = await nextEvent<[Stan]>(stan, 'connect');
 
     expect(client).toBe(stan);
@@ -32,7 +42,7 @@ describe('connect(clusterId, clientId, opts)', () => {
     ['a port number', () => server.port],
     ['a URL string', () => `nats://127.0.0.1:${server.port}`],
   ])('reaches the server given as %s', async (_form, opts) => {
-    const stan = connect(newCluster(), 'abc', opts());
+    const stan = track(connect(newCluster(), 'abc', opts()));
     await nextEvent(stan, 'connect');
     await closeStan(stan);
   });
@@ -47,7 +57,7 @@ describe('connect(clusterId, clientId, opts)', () => {
     it('replaces the default server (localhost:4222, in any of its forms)', async () => {
       process.env.NATS_URL = server.url;
       for (const opts of [{ url: 'http://localhost:4222' }, { url: 'nats://127.0.0.1:4222' }, {}]) {
-        const stan = connect(newCluster(), 'abc', opts);
+        const stan = track(connect(newCluster(), 'abc', opts));
         await nextEvent(stan, 'connect', 5_000);
         await closeStan(stan);
       }
@@ -58,7 +68,7 @@ describe('connect(clusterId, clientId, opts)', () => {
       await dead.destroy();
       process.env.NATS_URL = server.url;
 
-      const stan = connect(newCluster(), 'abc', { url: dead.url });
+      const stan = track(connect(newCluster(), 'abc', { url: dead.url }));
       const [error] = await nextEvent<[Error]>(stan, 'error');
 
       expect(error).toBeInstanceOf(Error);
@@ -68,7 +78,7 @@ describe('connect(clusterId, clientId, opts)', () => {
   it('emits error then close when no server answers', async () => {
     const dead = await startNatsServer();
     await dead.destroy();
-    const stan = connect(newCluster(), 'abc', { url: dead.url });
+    const stan = track(connect(newCluster(), 'abc', { url: dead.url }));
     const events: string[] = [];
     stan.on('error', () => events.push('error'));
     stan.on('close', () => events.push('close'));
@@ -84,7 +94,7 @@ describe('connect(clusterId, clientId, opts)', () => {
   });
 
   it('refuses a client id the streaming server would have refused', async () => {
-    const stan = connect(newCluster(), 'not valid!', { url: server.url });
+    const stan = track(connect(newCluster(), 'not valid!', { url: server.url }));
     const [error] = await nextEvent<[Error]>(stan, 'error');
 
     expect(error.message).toMatch(/invalid client ID/);

@@ -42,10 +42,15 @@ export function nextEvent<T extends unknown[] = unknown[]>(
 const clients = new Set<Stan>();
 const connections = new Set<NatsConnection>();
 
+/** Registers a client for `cleanUp` to close. */
+export function track(stan: Stan): Stan {
+  clients.add(stan);
+  return stan;
+}
+
 /** Connects a compat client and waits for `connect`; rejects on `error`. */
 export function connectStan(cluster: string, clientId: string, opts: StanOptions): Promise<Stan> {
-  const stan = connect(cluster, clientId, opts);
-  clients.add(stan);
+  const stan = track(connect(cluster, clientId, opts));
   return new Promise((resolve, reject) => {
     stan.once('connect', () => resolve(stan));
     stan.once('error', reject);
@@ -58,7 +63,13 @@ export async function closeStan(stan: Stan): Promise<void> {
   if (stan.isClosed()) return;
   const closed = nextEvent(stan, 'close');
   stan.close();
-  await closed;
+  try {
+    await closed;
+  } catch (error) {
+    // A client that cannot close (a failing test) must not keep reconnecting after the test.
+    await (stan as unknown as { nc?: NatsConnection }).nc?.close();
+    throw error;
+  }
 }
 
 /** A plain NATS connection (and JetStream manager) to look at the server's state. */
@@ -73,7 +84,9 @@ export async function inspector(url: string): Promise<{ nc: NatsConnection; jsm:
  * capture the same subject, so each test starts with none.
  */
 export async function cleanUp(url: string): Promise<void> {
-  await Promise.all([...clients].map(closeStan));
+  const closing = await Promise.allSettled([...clients].map(closeStan));
+  const failed = closing.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
   const { jsm } = await inspector(url);
   for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
   await Promise.all([...connections].map((nc) => nc.close()));
