@@ -9,10 +9,8 @@ import { StartPosition, type SubscriptionOptions } from './subscription-options'
  */
 export const EPHEMERAL_INACTIVE_MS = 60_000;
 
-/** Messages one member asks for at a time in a queue group, so members share the work. */
-const QUEUE_PULL_BATCH = 5;
-/** Messages a subscription with the whole consumer to itself asks for at a time. */
-const SOLO_PULL_BATCH = 100;
+/** The most messages one pull asks for (fewer when `maxInFlight` is lower). */
+const PULL_BATCH = 100;
 
 /** The JetStream consumer a STAN subscription maps to. */
 export interface ConsumerPlan {
@@ -23,7 +21,11 @@ export interface ConsumerPlan {
   /** A queue group's consumer, which other members, in other clients, may be pulling from. */
   shared: boolean;
   config: Partial<ConsumerConfig>;
-  /** How many messages each pull asks for. */
+  /**
+   * How many messages each pull asks for. Members of a queue group share work whatever it is:
+   * the server hands each message to the members' waiting pulls in turn, and delivery to the
+   * application does not wait for it to be handled, so one pull is never held up.
+   */
   pullBatch: number;
 }
 
@@ -99,6 +101,6 @@ export function planConsumer(
     ...startPolicy(opts, now),
     ...(durable ? { durable_name: name } : { name, inactive_threshold: nanos(EPHEMERAL_INACTIVE_MS) }),
   };
-  const pullBatch = Math.max(1, Math.min(opts.maxInFlight, shared ? QUEUE_PULL_BATCH : SOLO_PULL_BATCH));
+  const pullBatch = Math.max(1, Math.min(opts.maxInFlight, PULL_BATCH));
   return { name, durable, shared, config, pullBatch };
 }

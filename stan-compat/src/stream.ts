@@ -35,7 +35,10 @@ export function isNoStreamError(error: unknown): boolean {
 }
 
 /**
- * The stream a cluster id names, and the subjects it is known to capture. `ensure` creates
+ * The stream a cluster id names, and the subjects it is known to capture. It is made as
+ * @ticketing/common's `ensureStream` makes the services' stream, so either side may create
+ * it first; the logic is repeated here because this package does not depend on common
+ * (which would load Express and the database code into every script). `ensure` creates
  * the stream (file storage, limits retention, a two-minute duplicate window) or adds the
  * subjects it lacks, never removing one; calls are applied one after the other, so a client
  * never races itself.
