@@ -223,14 +223,14 @@ export class Stan extends EventEmitter {
   private watch(nc: NatsConnection): void {
     void (async () => {
       for await (const status of nc.status()) {
-        if (status.type === 'disconnect') this.emit('disconnect');
-        else if (status.type === 'reconnecting') this.emit('reconnecting');
-        else if (status.type === 'reconnect') this.emit('reconnect', this);
+        if (status.type === 'disconnect') this.emitSoon('disconnect');
+        else if (status.type === 'reconnecting') this.emitSoon('reconnecting');
+        else if (status.type === 'reconnect') this.emitSoon('reconnect', this);
         else if (status.type === 'error') {
           // node-nats-streaming reported these too, but an unheard `error` would crash the
           // process for a fault the connection survives.
           const event = status.error instanceof PermissionViolationError ? 'permission_error' : 'error';
-          if (this.listenerCount(event) > 0) this.emit(event, status.error);
+          if (this.listenerCount(event) > 0) this.emitSoon(event, status.error);
         }
       }
     })().catch(() => undefined);
@@ -305,6 +305,11 @@ export class Stan extends EventEmitter {
     }
   }
 
+  /**
+   * Emits on the next tick, outside any promise: an `error` nobody listens to is thrown as an
+   * uncaught exception, as node-nats-streaming's was, and a throwing listener cannot break
+   * the client's own bookkeeping.
+   */
   private emitSoon(event: string, ...args: unknown[]): void {
     process.nextTick(() => this.emit(event, ...args));
   }

@@ -6,6 +6,8 @@ import {
   cleanUp,
   closeStan,
   connectStan,
+  consumerNames,
+  inspector,
   newCluster,
   nextEvent,
   publish,
@@ -169,6 +171,29 @@ describe('connect(clusterId, clientId, opts)', () => {
       await receivedCount(recorder, 1, 20_000);
       expect(recorder.data()).toEqual(['after the outage']);
       await closeStan(stan);
+    } finally {
+      await local.destroy();
+    }
+  });
+
+  it('close() while the server is away still closes, and a durable keeps its position', async () => {
+    const local = await startNatsServer();
+    try {
+      const cluster = newCluster();
+      const stan = await connectStan(cluster, 'abc', { url: local.url, reconnectTimeWait: 100, connectTimeout: 1_000 });
+      const options = stan.subscriptionOptions().setDurableName('accounting').setDeliverAllAvailable();
+      await subscribe(stan, 'ticket:created', 'group', options);
+      const disconnected = nextEvent(stan, 'disconnect');
+      await local.stop();
+      await disconnected;
+
+      const started = Date.now();
+      await closeStan(stan);
+
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await local.start();
+      const { jsm } = await inspector(local.url);
+      expect(await consumerNames(jsm, cluster)).toEqual(['group-accounting-ticket:created']);
     } finally {
       await local.destroy();
     }
