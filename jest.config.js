@@ -17,6 +17,10 @@ const swc = [
   },
 ];
 
+// Resolves @ticketing/stan-compat and @ticketing/common to their TypeScript sources (their
+// `exports` condition), so these tests run what is in src/ without a build.
+const fromSource = { testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', 'ticketing-source'] } };
+
 const project = (name, extra = {}) => ({
   displayName: name,
   rootDir: `<rootDir>/${name}`,
@@ -39,7 +43,8 @@ module.exports = {
         ],
       }),
     ),
-    project('nats-test'),
+    project('stan-compat', fromSource),
+    project('nats-test', fromSource),
     project('client', {
       testMatch: ['<rootDir>/test/**/*.test.ts?(x)'],
       // The standalone build repeats the package name; jest must not see it twice.
