@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * @typedef {{ name: string, summary: string }} ServiceEntry
+ * @typedef {{ name: string, summary: string, api?: boolean }} ServiceEntry
+ * `api: false` marks a service without an HTTP API: it answers health checks only, and has
+ * no Kubernetes Service or route.
  */
 
 /** The services, in start order. @returns {ServiceEntry[]} */

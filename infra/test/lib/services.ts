@@ -6,6 +6,8 @@ import { ROOT } from './manifests';
 export interface ServiceEntry {
   name: string;
   summary: string;
+  /** False for a service without an HTTP API (it answers health checks only): no Service, no route. */
+  api?: boolean;
 }
 
 /** The services, as the runner, the test tiers and these checks read them. */
@@ -36,7 +38,7 @@ export function deploymentGaps(
   }
   const has = (kind: string, object: string) => deployed.some((d) => d.kind === kind && d.name === object);
   if (!has('Deployment', `${name}-depl`)) gaps.push(`no Deployment ${name}-depl`);
-  if (!has('Service', `${name}-srv`)) gaps.push(`no Service ${name}-srv`);
+  if (service.api !== false && !has('Service', `${name}-srv`)) gaps.push(`no Service ${name}-srv`);
   if (!has('StatefulSet', `${name}-postgres`) || !has('Service', `${name}-postgres`)) {
     gaps.push(`no PostgreSQL ${name}-postgres (StatefulSet and Service)`);
   }

@@ -1,0 +1,4 @@
+import { runService } from '@ticketing/common/service';
+import { expirationService } from './service';
+
+runService(expirationService);
