@@ -31,6 +31,7 @@ function jwtKey(dataDir) {
  *   color?: boolean,
  *   jwtKey?: string,
  *   handleSignals?: boolean,   stop everything on SIGINT/SIGTERM/SIGHUP, then exit (npm start)
+ *   client?: boolean,          run the web client too (default: when it has been built)
  * }} options
  */
 export async function startStack(options) {
@@ -86,7 +87,7 @@ export async function startStack(options) {
   /** @type {Record<string, number>} component's Service name → its local port */
   const ports = {};
   for (const service of services) ports[serviceHost(service.name)] = await freePort();
-  if (hasClient(root)) ports['client-srv'] = await freePort();
+  if ((options.client ?? true) && hasClient(root)) ports['client-srv'] = await freePort();
   const key = options.jwtKey ?? jwtKey(dataDir);
   // One DATABASE_URL would send every service to one database: each has its own variable here.
   const { DATABASE_URL: _shared, ...baseEnv } = process.env;

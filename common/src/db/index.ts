@@ -2,7 +2,7 @@
 export { openDatabase, type Database, type Db, type OpenDatabaseOptions } from './open-database';
 export { isDatabaseConnectionError, isUniqueViolation, databaseErrorCode } from './database-errors';
 export { outbox, OUTBOX_CHANNEL } from '../outbox/outbox-table';
-export { enqueueEvent } from '../outbox/enqueue-event';
+export { enqueueEvent, changeWithEvent } from '../outbox/enqueue-event';
 export { OutboxRelay, type OutboxRelayOptions, type OutboxCounts, type PublishFn } from '../outbox/outbox-relay';
 export { publishThrough } from '../outbox/publish-through';
 export { isRowAtFault, UnpublishableEventError } from '../outbox/publish-errors';

@@ -46,6 +46,13 @@ export interface OpenDatabaseOptions<TSchema extends Record<string, unknown>> {
   logger?: Logger;
 }
 
+/**
+ * The embedded database holds one service's data (megabytes) in one process: 16 MB of
+ * shared buffers instead of PostgreSQL's 128 MB keeps a service's memory near half of what
+ * it was, with every table still in memory.
+ */
+const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
 // Any constant will do, as long as every replica of a service uses the same one.
 const MIGRATION_LOCK_KEY = 0x7469636b; // "tick"
 
@@ -63,7 +70,7 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
 async function openPglite<TSchema extends Record<string, unknown>>(
   options: OpenDatabaseOptions<TSchema>,
 ): Promise<Database<TSchema>> {
-  const client = options.pglite ?? (await PGlite.create(options.dataDir));
+  const client = options.pglite ?? (await PGlite.create(options.dataDir, { postgresqlconf: PGLITE_SETTINGS }));
   const db = drizzlePglite({ client, schema: options.schema }) as unknown as Db<TSchema>;
   await migratePglite(db as never, { migrationsFolder: options.migrationsFolder });
   options.logger?.info({ dataDir: options.dataDir ?? 'memory' }, 'embedded database ready');

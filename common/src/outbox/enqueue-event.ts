@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { aggregateOf, parseEventData, type EventData } from '../events/event-contracts';
 import type { Subjects } from '../events/subjects';
 import type { Db } from '../db/open-database';
@@ -29,4 +29,32 @@ export async function enqueueEvent<S extends Subjects>(
     )
     select pg_notify(${OUTBOX_CHANNEL}, '') from queued`);
   return id;
+}
+
+/**
+ * Runs one change — an `insert … returning *` or `update … returning *` — and queues the
+ * event about it in the same statement: one round trip, atomic without a transaction. The
+ * event is queued (and the relays notified) only when the change returned a row. Resolves
+ * with the rows the change returned, as the database names their columns.
+ */
+export async function changeWithEvent<S extends Subjects>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Db<any>,
+  change: SQL,
+  subject: S,
+  data: NoInfer<EventData<S>>,
+): Promise<Record<string, unknown>[]> {
+  const body = parseEventData(subject, data);
+  const id = randomUUID();
+  const result = (await db.execute(sql`
+    with change as (${change}),
+    queued as (
+      insert into outbox (id, subject, data, aggregate)
+      select ${id}, ${subject}, ${JSON.stringify(body)}::jsonb, ${aggregateOf(subject, body) || id}
+      where exists (select 1 from change)
+      returning position
+    )
+    select change.*, pg_notify(${OUTBOX_CHANNEL}, '') as notified
+    from change, queued`)) as unknown as { rows: Record<string, unknown>[] };
+  return result.rows.map(({ notified: _notified, ...row }) => row);
 }

@@ -41,8 +41,8 @@ const FAILURE_REMINDER_MS = 60_000;
 /**
  * Publishes outbox rows in order. A commit that queued events notifies the relay, which
  * publishes at once; a sweep every `intervalMs` catches the rest. Only one relay publishes
- * at a time across replicas (a session-level advisory lock), which keeps each entity's
- * events in version order. No transaction is held across a publish: rows are read,
+ * at a time across replicas of a server database (a session-level advisory lock; an
+ * embedded one has a single process), which keeps each entity's events in version order. No transaction is held across a publish: rows are read,
  * published with their id as `Nats-Msg-Id`, then marked; JetStream's duplicate window
  * absorbs a crash in between.
  *
@@ -137,12 +137,16 @@ export class OutboxRelay {
    */
   async runOnce(): Promise<number | 'busy'> {
     const { database, publish, isReady = () => true, logger } = this.options;
+    // An embedded database belongs to one process, whose passes never overlap: no lock to take.
+    const shared = database.kind !== 'pglite';
     return database.withSession(async (db) => {
-      // Both drivers answer `execute` with `{ rows }`.
-      const lock = (await db.execute(sql`select pg_try_advisory_lock(${RELAY_LOCK_KEY}) as locked`)) as unknown as {
-        rows: { locked: boolean }[];
-      };
-      if (!lock.rows[0]?.locked) return 'busy';
+      if (shared) {
+        // Both drivers answer `execute` with `{ rows }`.
+        const lock = (await db.execute(sql`select pg_try_advisory_lock(${RELAY_LOCK_KEY}) as locked`)) as unknown as {
+          rows: { locked: boolean }[];
+        };
+        if (!lock.rows[0]?.locked) return 'busy';
+      }
       try {
         let published = 0;
         // Entities with a row that failed in this pass: their later rows wait for the next one.
@@ -183,7 +187,7 @@ export class OutboxRelay {
         }
         return published;
       } finally {
-        await db.execute(sql`select pg_advisory_unlock(${RELAY_LOCK_KEY})`);
+        if (shared) await db.execute(sql`select pg_advisory_unlock(${RELAY_LOCK_KEY})`);
       }
     });
   }

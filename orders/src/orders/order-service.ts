@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { enqueueEvent, isUniqueViolation, type Db } from '@ticketing/common/db';
+import { randomUUID } from 'node:crypto';
+import { changeWithEvent, enqueueEvent, isUniqueViolation, type Db } from '@ticketing/common/db';
 import { OrderStatus, Subjects } from '@ticketing/common/events';
 import { BadRequestError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
 import { orders, tickets, type OrdersSchema } from '../db/schema';
@@ -48,28 +49,32 @@ export class OrderService {
     const ticket = await findTicket(this.db, ticketId);
     if (!ticket) throw new NotFoundError();
     if (ticket.userId === userId) throw new BadRequestError('You cannot buy your own ticket');
+    const order: Order = {
+      id: randomUUID(),
+      userId,
+      status: OrderStatus.Created,
+      expiresAt: new Date(Date.now() + this.expirationWindowSeconds * 1000).toISOString(),
+      version: 0,
+      ticket: { id: ticket.id, title: ticket.title, price: ticket.priceCents / 100 },
+    };
     try {
-      return await this.db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(orders)
-          .values({
-            userId,
-            ticketId,
-            status: OrderStatus.Created,
-            expiresAt: new Date(Date.now() + this.expirationWindowSeconds * 1000),
-          })
-          .returning();
-        const order = toOrder(row!, ticket);
-        await enqueueEvent(tx, Subjects.OrderCreated, {
+      // The order and its order:created in one statement.
+      await changeWithEvent(
+        this.db,
+        sql`insert into ${orders} (id, user_id, ticket_id, status, expires_at)
+            values (${order.id}, ${userId}, ${ticket.id}, ${order.status}, ${order.expiresAt}::timestamptz)
+            returning id`,
+        Subjects.OrderCreated,
+        {
           id: order.id,
-          version: order.version,
+          version: 0,
           status: OrderStatus.Created,
           userId,
           expiresAt: order.expiresAt,
           ticket: { id: ticket.id, price: order.ticket.price },
-        });
-        return order;
-      });
+        },
+      );
+      return order;
     } catch (error) {
       // Another order holds the ticket: the partial unique index decided the race.
       if (isUniqueViolation(error))

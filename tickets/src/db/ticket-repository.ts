@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Db } from '@ticketing/common/db';
+import { changeWithEvent, type Db } from '@ticketing/common/db';
+import { Subjects, type EventData } from '@ticketing/common/events';
 import type { ListCursor } from '../tickets/cursor';
 import { tickets, type TicketsSchema } from './schema';
 
@@ -10,9 +11,19 @@ export type TicketRow = typeof tickets.$inferSelect;
 export class TicketRepository {
   constructor(private readonly db: Db<TicketsSchema>) {}
 
-  async insert(values: { title: string; priceCents: number; userId: string }): Promise<TicketRow> {
-    const [row] = await this.db.insert(tickets).values(values).returning();
-    return row!;
+  /** Inserts a new ticket and queues its ticket:created, in one statement. */
+  async insertWithEvent(
+    values: { id: string; title: string; priceCents: number; userId: string; createdAt: string },
+    event: EventData<Subjects.TicketCreated>,
+  ): Promise<void> {
+    await changeWithEvent(
+      this.db,
+      sql`insert into ${tickets} (id, title, price_cents, user_id, created_at)
+          values (${values.id}, ${values.title}, ${values.priceCents}, ${values.userId}, ${values.createdAt}::timestamptz)
+          returning id`,
+      Subjects.TicketCreated,
+      event,
+    );
   }
 
   async findById(id: string): Promise<TicketRow | undefined> {
