@@ -13,6 +13,7 @@ export async function connectNats(role: string): Promise<void> {
       natsUrl,
       {
         waitOnFirstConnect: false,
+        streamReplicas: Number(process.env.NATS_STREAM_REPLICAS || 1),
         logger: createLogger(role, 'warn'),
       },
     );

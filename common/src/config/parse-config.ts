@@ -107,4 +107,10 @@ export const natsEnvShape = {
     .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a stream name (letters, digits, - and _)' })
     .default('ticketing'),
   NATS_CLIENT_ID: z.string(),
+  /** Copies of the stream when this service is the one to create it: 3 on a JetStream cluster. */
+  NATS_STREAM_REPLICAS: z.coerce
+    .number({ message: 'must be 1, 3 or 5' })
+    .int({ message: 'must be 1, 3 or 5' })
+    .refine((n) => [1, 3, 5].includes(n), { message: 'must be 1, 3 or 5' })
+    .default(1),
 };

@@ -18,12 +18,15 @@ export interface NatsConnectOptions {
   maxPingOut?: number;
   /** Keep trying until the server is first reachable (services); false fails at once (command-line tools). */
   waitOnFirstConnect?: boolean;
+  /** Copies of the stream when this connection creates it: 3 on a JetStream cluster. */
+  streamReplicas?: number;
   logger?: Logger;
 }
 
 /**
  * Holds a service's one NATS connection, as the reference design's `natsWrapper` does.
- * `connect(clusterId, clientId, url)` connects under the name `clientId` (retrying until
+ * `connect(clusterId, clientId, url)` connects under the name `clientId` to the server (or
+ * the comma-separated servers of a cluster) at `url` (retrying until
  * the server is reachable, and reconnecting for ever after), then makes sure the stream
  * `clusterId` captures every subject. `close()` stops listeners, drains and closes.
  */
@@ -32,6 +35,7 @@ export class NatsWrapper {
   private _jetstream?: JetStreamClient;
   private _state: NatsState = 'idle';
   private _streamName?: string;
+  private streamReplicas = 1;
   private logger: Logger = createLogger('nats');
   private closing?: Promise<void>;
   private pending?: NatsConnection;
@@ -63,10 +67,13 @@ export class NatsWrapper {
     if (options.logger) this.logger = options.logger;
     this._state = 'connecting';
     this._streamName = clusterId;
-    this.logger.info({ url, clientId, stream: clusterId }, 'connecting to NATS');
+    this.streamReplicas = options.streamReplicas ?? 1;
+    // One server, or several separated by commas (a cluster), as the nats CLI takes them.
+    const servers = url.split(',').map((server) => server.trim());
+    this.logger.info({ servers, clientId, stream: clusterId }, 'connecting to NATS');
 
     const nc = await connect({
-      servers: url,
+      servers,
       name: clientId,
       waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       maxReconnectAttempts: -1,
@@ -97,7 +104,7 @@ export class NatsWrapper {
   private async ensureStreamWithRetry(nc: NatsConnection, name: string, waitMs: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await ensureStream(nc, name);
+        await ensureStream(nc, name, { replicas: this.streamReplicas });
         return;
       } catch (error) {
         if (nc.isClosed() || attempt >= 30) throw error;
@@ -133,7 +140,7 @@ export class NatsWrapper {
    */
   async ensureStream(): Promise<void> {
     if (!this._client || !this._streamName) return;
-    await ensureStream(this._client, this._streamName);
+    await ensureStream(this._client, this._streamName, { replicas: this.streamReplicas });
   }
 
   /** Stops listeners (letting in-flight handlers finish), drains and closes. Idempotent. */

@@ -29,20 +29,26 @@ export function isNoStreamError(error: unknown): boolean {
   );
 }
 
+/** How a stream is made when it does not exist yet. */
+export interface StreamOptions {
+  /** The subjects it captures; every `Subjects` value by default. */
+  subjects?: string[];
+  /** Copies of the stream kept by a JetStream cluster (1 on a single server, 3 in production). */
+  replicas?: number;
+}
+
 /**
  * Makes sure the stream `name` exists and captures every `Subjects` value: creates it
- * (file storage, two-minute duplicate window) or adds the subjects it lacks, never
- * removing one that another service may rely on.
+ * (file storage, two-minute duplicate window, `replicas` copies) or adds the subjects it
+ * lacks, never removing one that another service may rely on. A stream that exists is
+ * otherwise used as it is: its replicas are the operator's to change.
  */
-export async function ensureStream(
-  nc: NatsConnection,
-  name: string,
-  subjects: string[] = Object.values(Subjects),
-): Promise<void> {
+export async function ensureStream(nc: NatsConnection, name: string, options: StreamOptions = {}): Promise<void> {
+  const { subjects = Object.values(Subjects), replicas = 1 } = options;
   const jsm = await jetstreamManager(nc);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await createOrExtend(jsm, name, subjects);
+      await createOrExtend(jsm, name, subjects, replicas);
       return;
     } catch (error) {
       // Another client may have created or changed the stream between our read and write.
@@ -51,7 +57,12 @@ export async function ensureStream(
   }
 }
 
-async function createOrExtend(jsm: JetStreamManager, name: string, subjects: string[]): Promise<void> {
+async function createOrExtend(
+  jsm: JetStreamManager,
+  name: string,
+  subjects: string[],
+  replicas: number,
+): Promise<void> {
   try {
     const info = await jsm.streams.info(name);
     const missing = subjects.filter((subject) => !info.config.subjects.includes(subject));
@@ -66,6 +77,7 @@ async function createOrExtend(jsm: JetStreamManager, name: string, subjects: str
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      num_replicas: replicas,
     });
   }
 }

@@ -26,6 +26,7 @@ interface RunnerConfig {
   NATS_URL?: string;
   NATS_CLUSTER_ID?: string;
   NATS_CLIENT_ID?: string;
+  NATS_STREAM_REPLICAS?: number;
 }
 
 /** Overrides for running a service inside another program (the tests). */
@@ -151,7 +152,11 @@ export async function startService<TSchema extends Record<string, unknown>, TCon
   if (onBus) {
     const { NATS_CLUSTER_ID = 'ticketing', NATS_CLIENT_ID = name, NATS_URL = '' } = settings;
     joined = (async () => {
-      await nats.connect(NATS_CLUSTER_ID, NATS_CLIENT_ID, NATS_URL, { logger, ...options.nats });
+      await nats.connect(NATS_CLUSTER_ID, NATS_CLIENT_ID, NATS_URL, {
+        logger,
+        streamReplicas: settings.NATS_STREAM_REPLICAS,
+        ...options.nats,
+      });
       relay?.kick();
       const made = definition.listeners?.({ ...context, client: nats.client }) ?? [];
       for (const listener of made) {

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { NatsWrapper } from '../src/nats/nats-wrapper';
+import { startNatsCluster, waitFor, type TestNatsCluster } from '../src/testing';
+import { CreatedPublisher, silent, ticket } from './bus-helpers';
+
+let cluster: TestNatsCluster;
+let wrapper: NatsWrapper;
+
+beforeAll(async () => {
+  cluster = await startNatsCluster();
+  wrapper = new NatsWrapper();
+  // NATS_URL as a deployment on the cluster gives it: every server, comma-separated.
+  await wrapper.connect('ticketing', 'cluster-test', cluster.url, {
+    logger: silent,
+    streamReplicas: 3,
+    reconnectTimeWait: 100,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await wrapper?.close();
+  await cluster?.destroy();
+});
+
+describe('a three-node JetStream cluster', () => {
+  it('gets the stream with three replicas from the first service to connect', async () => {
+    const info = await (await jetstreamManager(wrapper.client)).streams.info('ticketing');
+
+    expect(info.config.num_replicas).toBe(3);
+    expect([info.cluster?.leader, ...(info.cluster?.replicas ?? []).map((r) => r.name)].sort()).toEqual([
+      'n1',
+      'n2',
+      'n3',
+    ]);
+  });
+
+  it('keeps storing events after its stream leader is killed: a new one is elected', async () => {
+    const publisher = new CreatedPublisher(wrapper.client);
+    await publisher.publish(ticket(1), { msgId: randomUUID() });
+    const leader = await cluster.leader('ticketing');
+
+    await cluster.kill(leader);
+
+    const seq = await waitFor(() => publisher.publish(ticket(2), { msgId: randomUUID() }).catch(() => undefined), {
+      timeoutMs: 20_000,
+      message: 'a publish after the election',
+    });
+    expect(seq).toBeGreaterThan(1);
+    expect(await cluster.leader('ticketing')).not.toBe(leader);
+    await cluster.start(leader);
+  }, 40_000);
+});
