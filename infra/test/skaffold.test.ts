@@ -78,6 +78,17 @@ describe('skaffold.yaml', () => {
   });
 });
 
+test('the production profile deploys infra/k8s with the NATS cluster of infra/k8s-production in place of its single server', () => {
+  const k8s = readdirSync(path.join(ROOT, 'infra', 'k8s'))
+    .filter((f) => f.endsWith('.yaml') && f !== 'nats-depl.yaml')
+    .map((f) => `infra/k8s/${f}`);
+  const production = readdirSync(path.join(ROOT, 'infra', 'k8s-production')).map((f) => `infra/k8s-production/${f}`);
+
+  expect(resolveRawYaml(applyProfiles(skaffold, ['production']).manifests?.rawYaml ?? []).sort()).toEqual(
+    [...k8s, ...production].sort(),
+  );
+});
+
 describe.each(SKAFFOLD_RUNS)('$name', ({ profiles }) => {
   const sections = applyProfiles(skaffold, profiles);
   const artifacts = artifactsOf(profiles);

@@ -8,9 +8,11 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { KubeObject, Manifest } from './lib/manifests';
 import { readmeSecrets, resolveEnv } from './lib/pod-env';
 import { deployedManifests, loadSkaffold } from './lib/skaffold';
+import { loadServices } from './lib/services';
 
 const skaffold = loadSkaffold();
 const secrets = readmeSecrets();
+const serviceList = loadServices();
 
 /** A Deployment or StatefulSet, the parts of it these checks read. */
 interface Workload extends KubeObject {
@@ -42,6 +44,7 @@ function of<T>(manifests: Manifest[], kind: string): T[] {
 describe.each([
   { name: 'infra/k8s (the Ingress)', profiles: [] },
   { name: 'the gateway-api profile', profiles: ['gateway-api'] },
+  { name: 'the production profile', profiles: ['production'] },
 ])('in $name', ({ profiles }) => {
   const manifests = deployedManifests(skaffold, profiles);
   const workloads = [...of<Workload>(manifests, 'Deployment'), ...of<Workload>(manifests, 'StatefulSet')];
@@ -181,7 +184,7 @@ describe.each([
     if (!image.startsWith('ticketing/')) expect(image).toMatch(/^[a-z0-9./-]+:(?!latest$)[\w.-]+$/);
   });
 
-  test.each(['auth-depl', 'tickets-depl'])(
+  test.each([...serviceList.map((service) => `${service.name}-depl`), 'client-depl'])(
     '%s runs two replicas, probes /readyz and /healthz, and keeps one up through a disruption',
     (name) => {
       const workload = workloads.find((w) => w.metadata.name === name)!;
@@ -191,28 +194,61 @@ describe.each([
       );
 
       expect(workload.spec.replicas).toBe(2);
-      expect(container!.readinessProbe?.httpGet?.path).toBe('/readyz');
-      expect(container!.livenessProbe?.httpGet?.path).toBe('/healthz');
+      if (name !== 'client-depl') {
+        expect(container!.readinessProbe?.httpGet?.path).toBe('/readyz');
+        expect(container!.livenessProbe?.httpGet?.path).toBe('/healthz');
+      }
       expect(budgets.map((b) => b.spec?.minAvailable)).toEqual([1]);
     },
   );
 
-  test('NATS runs JetStream with its file store on a claimed volume, monitoring on 8222, behind nats-srv', () => {
-    const nats = workloads.find((w) => w.metadata.name === 'nats-depl')!;
-    const pod = nats.spec.template.spec!;
-    const [container] = pod.containers;
-    const args = container!.args ?? [];
-    const storeDir = args[args.indexOf('--store_dir') + 1];
-    const mount = container!.volumeMounts?.find((m) => m.mountPath === storeDir);
-    const volume = pod.volumes?.find((v) => v.name === mount?.name);
+  test('every Deployment and StatefulSet of the system has a PodDisruptionBudget', () => {
+    const budgets = of<IPodDisruptionBudget>(manifests, 'PodDisruptionBudget');
+    const unbudgeted = workloads
+      .filter((w) => !w.metadata.name.endsWith('-postgres'))
+      .filter((w) => !budgets.some((b) => matches(b.spec?.selector?.matchLabels, w.spec.template.metadata?.labels)))
+      .map((w) => w.metadata.name);
 
-    expect(args).toContain('--jetstream');
-    expect(volume?.persistentVolumeClaim?.claimName).toBeDefined();
-    expect(args[args.indexOf('--http_port') + 1]).toBe('8222');
-    expect(servicePorts('nats-srv').sort()).toEqual([4222, 8222]);
+    expect(unbudgeted).toEqual([]);
   });
 
-  test.each(['auth-postgres', 'tickets-postgres'])(
+  const production = profiles.includes('production');
+  test(
+    production
+      ? 'NATS is a 3-node JetStream cluster, each node with its own claim, behind nats-srv, and the stream gets 3 replicas'
+      : 'NATS runs JetStream with its file store on a claimed volume, monitoring on 8222, behind nats-srv',
+    () => {
+      const nats = workloads.find((w) => w.metadata.name === (production ? 'nats' : 'nats-depl'))!;
+      const pod = nats.spec.template.spec!;
+      const [container] = pod.containers;
+      const args = container!.args ?? [];
+      const storeDir = args[args.indexOf('--store_dir') + 1];
+      const mount = container!.volumeMounts?.find((m) => m.mountPath === storeDir);
+      const volume = pod.volumes?.find((v) => v.name === mount?.name);
+      const claimed = nats.spec.volumeClaimTemplates?.some((t) => t.metadata?.name === mount?.name);
+      const busConfig = of<KubeObject & { data: Record<string, string> }>(manifests, 'ConfigMap').find(
+        (m) => m.metadata.name === 'bus-config',
+      );
+
+      expect(args).toContain('--jetstream');
+      expect(Boolean(volume?.persistentVolumeClaim?.claimName) || claimed).toBe(true);
+      expect(args[args.indexOf('--http_port') + 1]).toBe('8222');
+      expect(servicePorts('nats-srv').sort()).toEqual([4222, 8222]);
+      if (production) {
+        const routes = args[args.indexOf('--routes') + 1]!.split(',');
+        expect(nats.kind).toBe('StatefulSet');
+        expect(nats.spec.replicas).toBe(3);
+        expect(claimed).toBe(true);
+        expect(routes).toEqual([0, 1, 2].map((i) => `nats://nats-${i}.${nats.spec.serviceName}:6222`));
+        expect(args[args.indexOf('--server_name') + 1]).toBe('$(POD_NAME)');
+        expect(busConfig?.data.NATS_STREAM_REPLICAS).toBe('3');
+      } else {
+        expect(busConfig?.data.NATS_STREAM_REPLICAS).toBe('1');
+      }
+    },
+  );
+
+  test.each(serviceList.map((service) => `${service.name}-postgres`))(
     '%s keeps its data on its own claim and takes its password from a secret',
     (name) => {
       const set = workloads.find((w) => w.metadata.name === name && w.kind === 'StatefulSet')!;

@@ -113,6 +113,7 @@ export const SKAFFOLD_RUNS: SkaffoldRun[] = [
   { name: 'skaffold dev', profiles: ['dev-loop'] },
   { name: 'skaffold run -p gateway-api', profiles: ['gateway-api'] },
   { name: 'skaffold dev -p gateway-api', profiles: ['dev-loop', 'gateway-api'] },
+  { name: 'skaffold run -p production', profiles: ['production'] },
 ];
 
 /** The objects a run deploys. */
