@@ -155,7 +155,7 @@ export abstract class Listener<T extends Event> {
     const messages = this.messages;
     this.loop = (async () => {
       for await (const msg of messages) {
-        await this.handle(msg);
+        await this.receive(msg);
         if (this.closed) break;
       }
     })().catch((error: unknown) => {
@@ -163,7 +163,7 @@ export abstract class Listener<T extends Event> {
     });
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
+  private async receive(msg: JsMsg): Promise<void> {
     const context: MessageContext = {
       subject: msg.subject,
       seq: msg.seq,

@@ -1,28 +1,26 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { handleOnce, type Database } from '@ticketing/common/db';
-import { Listener, Subjects, type MessageContext, type PaymentCreatedEvent } from '@ticketing/common/events';
+import { InboxListener, type Database, type Db } from '@ticketing/common/db';
+import { Subjects, type PaymentCreatedEvent } from '@ticketing/common/events';
 import type { Logger } from '@ticketing/common/service';
 import type { OrdersSchema } from '../db/schema';
-import { OrderService } from '../orders/order-service';
+import type { OrderService } from '../orders/order-service';
 
 /** Completes a paid order, unless it was cancelled meanwhile (payments then refunds the charge). */
-export class PaymentCreatedListener extends Listener<PaymentCreatedEvent> {
+export class PaymentCreatedListener extends InboxListener<PaymentCreatedEvent, OrdersSchema> {
   readonly subject = Subjects.PaymentCreated;
   readonly queueGroupName = 'orders-service';
 
   constructor(
     client: NatsConnection,
-    private readonly database: Database<OrdersSchema>,
+    database: Database<OrdersSchema>,
     private readonly service: OrderService,
     logger?: Logger,
   ) {
-    super(client, logger);
+    super(client, database, logger);
   }
 
-  async onMessage({ orderId }: PaymentCreatedEvent['data'], { msgId }: MessageContext): Promise<void> {
-    await handleOnce(this.database.db, this.durableName, msgId, async (tx) => {
-      const completed = await this.service.complete(tx, orderId);
-      if (!completed) this.logger.warn({ orderId }, 'payment for an order not awaiting payment; left as it is');
-    });
+  async handle({ orderId }: PaymentCreatedEvent['data'], tx: Db<OrdersSchema>): Promise<void> {
+    const completed = await this.service.complete(tx, orderId);
+    if (!completed) this.logger.warn({ orderId }, 'payment for an order not awaiting payment; left as it is');
   }
 }

@@ -1,45 +1,26 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { handleOnce, type Database } from '@ticketing/common/db';
-import {
-  Listener,
-  PermanentEventError,
-  RetryLaterError,
-  Subjects,
-  type MessageContext,
-  type OrderCreatedEvent,
-} from '@ticketing/common/events';
+import { InboxListener, type Db } from '@ticketing/common/db';
+import { PermanentEventError, RetryLaterError, Subjects, type OrderCreatedEvent } from '@ticketing/common/events';
 import { NotFoundError } from '@ticketing/common/http';
-import type { Logger } from '@ticketing/common/service';
 import type { TicketsSchema } from '../db/schema';
 import { reserveTicket } from '../tickets/ticket-service';
 import { applyOrderVersion } from './order-versions';
 
 /** Reserves the ordered ticket: it names the order, gets its next version and a ticket:updated. */
-export class OrderCreatedListener extends Listener<OrderCreatedEvent> {
+export class OrderCreatedListener extends InboxListener<OrderCreatedEvent, TicketsSchema> {
   readonly subject = Subjects.OrderCreated;
   readonly queueGroupName = 'tickets-service';
 
-  constructor(
-    client: NatsConnection,
-    private readonly database: Database<TicketsSchema>,
-    logger?: Logger,
-  ) {
-    super(client, logger);
-  }
-
-  async onMessage(order: OrderCreatedEvent['data'], { msgId }: MessageContext): Promise<void> {
-    await handleOnce(this.database.db, this.durableName, msgId, async (tx) => {
-      await applyOrderVersion(tx, order, async () => {
-        let reserved: boolean;
-        try {
-          reserved = await reserveTicket(tx, order.ticket.id, order.id);
-        } catch (error) {
-          if (error instanceof NotFoundError) throw new PermanentEventError(`no ticket ${order.ticket.id} here`);
-          throw error;
-        }
-        // Orders lets one order hold a ticket at a time: the previous one's cancellation is on its way.
-        if (!reserved) throw new RetryLaterError(`ticket ${order.ticket.id} is still held by an earlier order`);
-      });
+  async handle(order: OrderCreatedEvent['data'], tx: Db<TicketsSchema>): Promise<void> {
+    await applyOrderVersion(tx, order, async () => {
+      let reserved: boolean;
+      try {
+        reserved = await reserveTicket(tx, order.ticket.id, order.id);
+      } catch (error) {
+        if (error instanceof NotFoundError) throw new PermanentEventError(`no ticket ${order.ticket.id} here`);
+        throw error;
+      }
+      // Orders lets one order hold a ticket at a time: the previous one's cancellation is on its way.
+      if (!reserved) throw new RetryLaterError(`ticket ${order.ticket.id} is still held by an earlier order`);
     });
   }
 }
