@@ -144,9 +144,11 @@ describe('start-up errors', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
     const port = (blocker.address() as net.AddressInfo).port;
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-stack-'));
 
-    await expect(startStack({ root, port, dataDir: tmpdir(), print: () => {} })).rejects.toThrow(/PORT=/);
+    await expect(startStack({ root, port, dataDir, print: () => {} })).rejects.toThrow(/PORT=/);
 
     blocker.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 });

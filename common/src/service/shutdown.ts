@@ -52,7 +52,7 @@ export interface ShutdownOptions {
 export function handleShutdown({
   logger: loggerOrGetter,
   stop,
-  timeoutMs = 4_000,
+  timeoutMs = 3_000,
   exit = process.exit,
   events = process,
 }: ShutdownOptions) {
