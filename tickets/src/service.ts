@@ -11,7 +11,14 @@ export const ticketsService = defineService({
   config: configSchema,
   database: { schema, migrationsFolder },
   app: ({ database, logger, config, readiness }) =>
-    buildApp({ database, logger, jwtKey: config.JWT_KEY, cookieSecure: config.COOKIE_SECURE, readiness }),
+    buildApp({
+      database,
+      logger,
+      jwtKey: config.JWT_KEY,
+      cookieSecure: config.COOKIE_SECURE,
+      readiness,
+      trustProxyHops: config.TRUST_PROXY_HOPS,
+    }),
   publishes: [Subjects.TicketCreated, Subjects.TicketUpdated],
 });
 
