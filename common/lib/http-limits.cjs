@@ -30,9 +30,27 @@ function serverOptions(limits = {}) {
   };
 }
 
+// What Node's HTTP parser refuses before any handler runs, answered in the error format
+// (Node's own answer has no body at all).
+const CLIENT_ERRORS = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'Request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'Request took too long to arrive'],
+};
+
+function answerClientError(error, socket) {
+  if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+  const [status, reason, message] = CLIENT_ERRORS[error.code] ?? [400, 'Bad Request', 'Malformed HTTP request'];
+  const body = JSON.stringify({ errors: [{ message }] });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /**
  * Applies the limits to an HTTP server (create it with `serverOptions()` so the timeouts are
  * checked in time). `onRefused(address)` is called for each connection refused by the cap.
+ * A request the HTTP parser refuses is answered in the error format (400, 408 or 431).
  * @param {import('node:http').Server} server
  * @param {Partial<typeof DEFAULT_LIMITS> & { onRefused?: (address: string) => void }} [limits]
  */
@@ -41,6 +59,7 @@ function applyLimits(server, limits = {}) {
     ...DEFAULT_LIMITS,
     ...limits,
   };
+  server.on('clientError', answerClientError);
   server.headersTimeout = headersTimeoutMs;
   server.requestTimeout = requestTimeoutMs;
   server.keepAliveTimeout = keepAliveTimeoutMs;

@@ -164,6 +164,15 @@ describe('the gateway forwards requests', () => {
     });
   });
 
+  it('answers a request the HTTP parser refuses in the error format, not with an empty 400', async () => {
+    const answer = await raw(base, 'GET /api/users/currentuser HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n');
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      errors: [{ message: 'Malformed HTTP request' }],
+    });
+  });
+
   it('answers a body over 1 MB with 413 in the error format, without bothering the service', async () => {
     const before = auth.seen.length;
     const response = await fetch(`${base}/api/users/signup`, {
