@@ -51,6 +51,7 @@ module.exports = {
       modulePathIgnorePatterns: ['<rootDir>/.next/'],
     }),
     project('infra'),
+    project('docs'),
     project('e2e', { testTimeout: 120_000 }),
     project('scripts', { testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.test.mjs'] }),
   ],

@@ -7,6 +7,21 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: path.join(__dirname, '..'),
   poweredByHeader: false,
   reactStrictMode: true,
+  // On every answer of the web app; the pages' Content-Security-Policy comes from proxy.ts (it
+  // needs a nonce per request).
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=()' },
+        ],
+      },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -27,6 +27,7 @@ async function main() {
   const stack = await startStack({
     root,
     port,
+    host: process.env.HOST || undefined,
     dataDir,
     natsUrl,
     logLevel: process.env.LOG_LEVEL || 'info',

@@ -2,7 +2,9 @@ import { defineService } from '@ticketing/common/service';
 import { buildApp } from './app';
 import { configSchema } from './config';
 import { migrationsFolder } from './db/migrations-folder';
+import { AttemptRepository } from './db/attempt-repository';
 import { schema } from './db/schema';
+import { attemptPruner } from './throttle/attempt-pruner';
 
 /** The auth service: accounts and sessions. It is not on the bus. */
 export const authService = defineService({
@@ -16,7 +18,9 @@ export const authService = defineService({
       jwtKey: config.JWT_KEY,
       jwtExpiresInSeconds: config.JWT_EXPIRES_IN,
       cookieSecure: config.COOKIE_SECURE,
+      trustProxyHops: config.TRUST_PROXY_HOPS,
     }),
+  workers: ({ database, logger }) => [attemptPruner(new AttemptRepository(database.db), logger)],
 });
 
 export default authService;

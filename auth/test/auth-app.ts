@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { createLogger, type Database } from '@ticketing/common';
+import { createLogger, type Database, type Logger } from '@ticketing/common';
 import { createTestDatabase } from '@ticketing/common/testing';
 import { buildApp } from '../src/app';
 import { migrationsFolder } from '../src/db/migrations-folder';
@@ -10,11 +10,18 @@ export const JWT_KEY = 'test-jwt-key-0123456789abcdef';
 export const DAY = 86_400;
 
 /** A real auth app on a fresh, migrated database, as `npm start` configures it (COOKIE_SECURE=false). */
-export async function startAuth(overrides: { cookieSecure?: boolean; jwtExpiresInSeconds?: number } = {}) {
-  const database: Database<AuthSchema> = await createTestDatabase({ schema, migrationsFolder });
+export async function startAuth(
+  overrides: {
+    cookieSecure?: boolean;
+    jwtExpiresInSeconds?: number;
+    logger?: Logger;
+    database?: Database<AuthSchema>;
+  } = {},
+) {
+  const database: Database<AuthSchema> = overrides.database ?? (await createTestDatabase({ schema, migrationsFolder }));
   const app: Express = buildApp({
     database,
-    logger: createLogger('auth-test', 'silent'),
+    logger: overrides.logger ?? createLogger('auth-test', 'silent'),
     jwtKey: JWT_KEY,
     jwtExpiresInSeconds: overrides.jwtExpiresInSeconds ?? DAY,
     cookieSecure: overrides.cookieSecure ?? false,

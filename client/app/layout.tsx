@@ -7,6 +7,7 @@ import type { CurrentUser } from '../lib/api/types';
 import { ConfigError } from '../lib/server/config-error';
 import { getCurrentUser } from '../lib/server/current-user';
 import { log } from '../lib/server/log';
+import { setResponseStatus } from '../lib/server/response-status';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -26,6 +27,7 @@ async function loadSession(): Promise<Session> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log.error({ variable: 'API_URL' }, error.message);
+    setResponseStatus(503);
     return { configured: false };
   }
 }

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { CurrentUser } from '../lib/api/types';
 import { LogoMark } from './logo-mark';
+import { SignOutButton } from './sign-out-button';
 import styles from './site-header.module.css';
 
 /** The header on every page: the product name, and the links that fit the visitor's state. */
@@ -24,10 +25,7 @@ export function SiteHeader({ currentUser }: { currentUser: CurrentUser | null })
               <Link href="/orders" className="button">
                 My Orders
               </Link>
-              {/* Signing out is an action, not a page worth loading ahead of the click. */}
-              <Link href="/auth/signout" prefetch={false} className="button">
-                Sign Out
-              </Link>
+              <SignOutButton />
             </>
           ) : (
             <>

@@ -33,7 +33,14 @@ export function TicketForm({ ticket }: { ticket?: Ticket }) {
     setPending(true);
     setSaved(false);
     setErrors(noFormErrors());
-    const body = { title, price: parsePriceInput(price) };
+    const parsed = parsePriceInput(price);
+    if ('problem' in parsed) {
+      // Said at once, and nothing sent: the API would only know a number was missing.
+      setErrors({ fields: { price: parsed.problem }, form: [] });
+      setPending(false);
+      return;
+    }
+    const body = { title, price: parsed.value };
     try {
       if (!ticket) {
         const { data } = await buildClient().post<Ticket>('/api/tickets', body);

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { serializeError } from '../src/logger/logger';
 import { listen } from '../src/service/shutdown';
@@ -49,6 +50,56 @@ describe('listen', () => {
 
     const { port } = server.address() as AddressInfo;
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok');
+    server.close();
+  });
+});
+
+describe('listen: slow and greedy clients', () => {
+  it('cuts off a client that never finishes its headers, and serves others meanwhile', async () => {
+    const server = await listen((_req, res) => res.end('ok'), 0, '127.0.0.1', {
+      headersTimeoutMs: 500,
+      requestTimeoutMs: 1_000,
+    });
+    const { port } = server.address() as AddressInfo;
+    const slow = net.connect(port, '127.0.0.1');
+    slow.on('error', () => {});
+    slow.resume();
+    const closed = new Promise<number>((resolve) => {
+      const started = Date.now();
+      slow.once('close', () => resolve(Date.now() - started));
+    });
+    slow.write('GET / HTTP/1.1\r\nHost: x');
+
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok');
+    expect(await closed).toBeLessThan(2_500);
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('closes connections from one address beyond its cap as they open', async () => {
+    const server = await listen((_req, res) => res.end('ok'), 0, '127.0.0.1', { maxConnectionsPerClient: 3 });
+    const { port } = server.address() as AddressInfo;
+    const sockets = Array.from({ length: 5 }, () => {
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.5' });
+      socket.on('error', () => {});
+      return socket;
+    });
+    const outcomes = await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<string>((resolve) => {
+            socket.once('close', () => resolve('closed'));
+            setTimeout(() => resolve('open'), 500);
+          }),
+      ),
+    );
+
+    expect(outcomes.filter((o) => o === 'open')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'closed')).toHaveLength(2);
+    // Another address is not affected.
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok');
+    for (const socket of sockets) socket.destroy();
+    server.closeAllConnections();
     server.close();
   });
 });

@@ -60,10 +60,34 @@ describe('a seller in a real browser', () => {
       await page.getByRole('button', { name: 'Sign up' }).click();
       await page.waitForURL(`${base}/`);
       await page.getByRole('link', { name: 'Sell Tickets' }).waitFor();
-      await page.getByRole('link', { name: 'Sign Out' }).waitFor();
+      await page.getByRole('button', { name: 'Sign Out' }).waitFor();
+    });
+
+    await step(page, 'pages carry a policy that forbids framing and foreign scripts', async () => {
+      const response = await page.goto(`${base}/tickets/new`);
+      const policy = response?.headers()['content-security-policy'] ?? '';
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+      expect(response?.headers()['x-content-type-options']).toBe('nosniff');
+      expect(response?.headers()['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    });
+
+    await step(page, 'the price box says what is wrong before sending anything', async () => {
+      await page.getByLabel('Title').fill('Opera night, row 3');
+      for (const [typed, message] of [
+        ['0x10', 'Enter the price in digits, e.g. 25 or 19.99'],
+        ['1,5', 'Use a dot for cents, e.g. 1.50'],
+        ['abc', 'Enter the price in digits, e.g. 25 or 19.99'],
+      ]) {
+        await page.getByLabel('Price').fill(typed!);
+        await page.getByRole('button', { name: 'List ticket' }).click();
+        await page.locator('[data-error-for=price]').getByText(message!).waitFor();
+      }
+      expect(page.url()).toMatch(/\/tickets\/new$/);
     });
 
     const ticketUrl = await step(page, 'sell a ticket', async () => {
+      await page.goto(`${base}/`);
       await page.getByRole('link', { name: 'Sell Tickets' }).click();
       await page.waitForURL('**/tickets/new');
       await page.getByLabel('Title').fill('Opera night, row 3');
@@ -101,8 +125,15 @@ describe('a seller in a real browser', () => {
       await page.getByRole('heading', { name: 'Opera night, row 1' }).waitFor();
     });
 
+    await step(page, 'opening the sign-out page asks, and signs out only when pressed', async () => {
+      await page.goto(`${base}/auth/signout`);
+      await page.getByRole('heading', { name: 'Sign out of Ticketing?' }).waitFor();
+      expect((await context.cookies()).some((c) => c.name === 'session' && c.value)).toBe(true);
+      await page.goto(ticketUrl);
+    });
+
     await step(page, 'sign out', async () => {
-      await page.getByRole('link', { name: 'Sign Out' }).click();
+      await page.getByRole('button', { name: 'Sign Out' }).click();
       await page.waitForURL(`${base}/`);
       await page.getByRole('link', { name: 'Sign In' }).waitFor();
       expect((await context.cookies()).some((c) => c.name === 'session' && c.value)).toBe(false);
@@ -120,7 +151,7 @@ describe('a seller in a real browser', () => {
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(`${base}/`);
-      await page.getByRole('link', { name: 'Sign Out' }).waitFor();
+      await page.getByRole('button', { name: 'Sign Out' }).waitFor();
     });
 
     expect(errors).toEqual([]);

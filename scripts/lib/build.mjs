@@ -31,7 +31,17 @@ export function buildServices(root, log = console.log) {
   );
 }
 
-const CLIENT_INPUTS = ['app', 'components', 'lib', 'public', 'next.config.ts', 'package.json', 'tsconfig.json'];
+const CLIENT_INPUTS = [
+  'app',
+  'components',
+  'lib',
+  'public',
+  'next.config.ts',
+  'proxy.ts',
+  'instrumentation.ts',
+  'package.json',
+  'tsconfig.json',
+];
 
 function hashTree(hash, file) {
   if (!existsSync(file)) return;

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { applyLimits, DEFAULT_LIMITS, serverOptions } from '../../common/lib/http-limits.cjs';
 
 /**
  * Reads the Ingress manifest and returns its routes in the order ingress-nginx tries them
@@ -35,7 +36,8 @@ export function matchRoute(routes, url) {
   return routes.find((route) => route.regex.test(path));
 }
 
-// Hop-by-hop headers describe one connection, not the message: a proxy must not forward them.
+// Hop-by-hop headers describe one connection, not the message: a proxy must not forward them
+// (nor those the Connection header names).
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -48,63 +50,198 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-function endToEnd(headers) {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
+/** The largest request body the gateway takes, as ingress-nginx's default `proxy-body-size`. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function hopByHop(headers) {
+  const named = String(headers.connection ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  return new Set([...HOP_BY_HOP, ...named]);
+}
+
+/**
+ * The headers to send upstream: end-to-end ones only, and no forwarding headers from the
+ * client, whose X-Forwarded-For a service trusting one hop would otherwise believe.
+ */
+function upstreamHeaders(headers) {
+  const drop = hopByHop(headers);
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => {
+      const lower = name.toLowerCase();
+      return !drop.has(lower) && !lower.startsWith('x-forwarded-') && lower !== 'forwarded' && lower !== 'x-real-ip';
+    }),
+  );
 }
 
 /** Raw [name, value, name, value…] headers without hop-by-hop ones (keeps repeated Set-Cookie). */
 function endToEndRaw(rawHeaders) {
+  const drop = new Set(HOP_BY_HOP);
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() === 'connection') {
+      for (const name of rawHeaders[i + 1].split(',')) drop.add(name.trim().toLowerCase());
+    }
+  }
   const kept = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (!HOP_BY_HOP.has(rawHeaders[i].toLowerCase())) kept.push(rawHeaders[i], rawHeaders[i + 1]);
+    if (!drop.has(rawHeaders[i].toLowerCase())) kept.push(rawHeaders[i], rawHeaders[i + 1]);
   }
   return kept;
 }
 
-function sendError(res, status, message) {
+function sendError(res, status, message, extra = {}) {
   const body = JSON.stringify({ errors: [{ message }] });
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    'x-content-type-options': 'nosniff',
+    ...extra,
   });
   res.end(body);
 }
 
 /**
- * An HTTP server that forwards each request to the port its Ingress route's service runs
- * on, passing Host, cookies and X-Forwarded-* through; a service that is down answers 503
- * in the contract's error format.
- * @param {{ routes: ReturnType<typeof loadIngressRoutes>, ports: Record<string, number>, log?: (line: string) => void }} options
+ * The path to forward and the host a request is for, or undefined for a request target the
+ * gateway does not serve. Origin-form (`/path?query`) is the norm; absolute-form
+ * (`http://host/path`) is turned into origin-form with its host as the Host (RFC 9112 §3.2.2),
+ * so the app never sees a foreign absolute URL to redirect to.
  */
-export function createGateway({ routes, ports, log = () => {} }) {
+export function requestTarget(url, hostHeader) {
+  if (url.startsWith('/')) return { path: url, host: hostHeader ?? '' };
+  if (/^https?:\/\//i.test(url)) {
+    try {
+      const parsed = new URL(url);
+      return { path: `${parsed.pathname}${parsed.search}`, host: parsed.host };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Remembers which backends are down, so that an outage is logged once when it starts and
+ * once when it ends (with how many requests failed meanwhile), not once per request.
+ */
+function backendHealth(log) {
+  const down = new Map();
+  return {
+    failed(service, error) {
+      let outage = down.get(service);
+      if (!outage) {
+        outage = { since: Date.now(), failed: 0 };
+        down.set(service, outage);
+        log(`${service} is down (${error.code ?? error.message}); answering 503 until it is back`);
+      }
+      outage.failed++;
+    },
+    answered(service) {
+      const outage = down.get(service);
+      if (!outage) return;
+      down.delete(service);
+      const seconds = ((Date.now() - outage.since) / 1000).toFixed(1);
+      log(`${service} is back after ${seconds} s; ${outage.failed} request(s) failed meanwhile`);
+    },
+  };
+}
+
+/**
+ * An HTTP server that forwards each request to the port its Ingress route's service runs on,
+ * as ingress-nginx would: the request body is read whole first (up to 1 MB, like nginx's
+ * request buffering), so a slow upload holds only its own connection, never a backend's;
+ * X-Forwarded-For/-Proto/-Host/-Port are set from what the gateway saw, replacing whatever
+ * the client sent; Host and cookies pass through. A backend that is down answers 503 in the
+ * contract's error format. Slow or greedy clients are cut off by header and request
+ * timeouts and a per-address connection cap (`limits`, see common/lib/http-limits.cjs).
+ * @param {{ routes: ReturnType<typeof loadIngressRoutes>, ports: Record<string, number>,
+ *   log?: (line: string) => void, limits?: Partial<import('../../common/lib/http-limits.cjs').HttpLimits> }} options
+ */
+export function createGateway({ routes, ports, log = () => {}, limits = {} }) {
+  // Fewer than a service accepts from one address (512), so the gateway is never refused.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  return http.createServer((req, res) => {
-    const route = matchRoute(routes, req.url ?? '/');
+  const health = backendHealth(log);
+  let refused = 0;
+  const server = http.createServer(serverOptions(limits), (req, res) => {
+    const target = requestTarget(req.url ?? '', req.headers.host);
+    if (!target) {
+      if (req.method === 'OPTIONS' && req.url === '*') {
+        res.writeHead(204, { allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS' });
+        return res.end();
+      }
+      return sendError(res, 400, 'Bad request target');
+    }
+    const route = matchRoute(routes, target.path);
     if (!route) return sendError(res, 404, 'Not Found');
     const port = ports[route.service];
     if (!port) return sendError(res, 503, `${route.service} is not running here`);
 
-    const remote = req.socket.remoteAddress ?? '';
-    const headers = {
-      ...endToEnd(req.headers),
-      'x-forwarded-for': req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${remote}` : remote,
-      'x-forwarded-proto': req.headers['x-forwarded-proto'] ?? 'http',
-      'x-forwarded-host': req.headers['x-forwarded-host'] ?? req.headers.host ?? '',
-      'x-forwarded-port': req.headers['x-forwarded-port'] ?? String(req.socket.localPort ?? ''),
-    };
-    const upstream = http.request(
-      { host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent },
-      (response) => {
-        res.writeHead(response.statusCode ?? 502, endToEndRaw(response.rawHeaders));
-        response.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => {
-      if (res.headersSent) return res.destroy(error);
-      log(`${route.service} unavailable for ${req.method} ${req.url}: ${error.message}`);
-      sendError(res, 503, `${route.service} is unavailable, please try again shortly`);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES)
+      return sendError(res, 413, 'Request body must not exceed 1 MB', { connection: 'close' });
+    const chunks = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        req.pause();
+        sendError(res, 413, 'Request body must not exceed 1 MB', { connection: 'close' });
+      } else {
+        chunks.push(chunk);
+      }
     });
-    req.on('aborted', () => upstream.destroy());
-    req.pipe(upstream);
+    req.on('end', () => {
+      if (tooLarge) return;
+      const body = Buffer.concat(chunks);
+      const headers = {
+        ...upstreamHeaders(req.headers),
+        host: target.host,
+        'x-forwarded-for': req.socket.remoteAddress ?? '',
+        'x-forwarded-proto': 'http',
+        'x-forwarded-host': target.host,
+        'x-forwarded-port': String(req.socket.localPort ?? ''),
+      };
+      if (body.length > 0 || req.headers['content-length'] !== undefined || req.headers['transfer-encoding']) {
+        headers['content-length'] = String(body.length);
+      }
+      const forward = (retry) => {
+        const upstream = http.request(
+          { host: '127.0.0.1', port, method: req.method, path: target.path, headers, agent },
+          (response) => {
+            health.answered(route.service);
+            res.writeHead(response.statusCode ?? 502, endToEndRaw(response.rawHeaders));
+            response.pipe(res);
+          },
+        );
+        upstream.on('error', (error) => {
+          if (res.headersSent) return res.destroy(error);
+          // A kept-alive connection the backend closed while idle: the request never reached it.
+          if (retry && upstream.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+            return forward(false);
+          }
+          health.failed(route.service, error);
+          sendError(res, 503, `${route.service} is unavailable, please try again shortly`);
+        });
+        res.once('close', () => {
+          if (!res.writableFinished) upstream.destroy();
+        });
+        upstream.end(body);
+      };
+      forward(true);
+    });
+  });
+  return applyLimits(server, {
+    ...limits,
+    onRefused: (address) => {
+      // Once per burst, not once per connection.
+      if (refused++ === 0) {
+        log(
+          `refusing connections from ${address}: over ${limits.maxConnectionsPerClient ?? DEFAULT_LIMITS.maxConnectionsPerClient} open at once`,
+        );
+        setTimeout(() => (refused = 0), 10_000).unref();
+      }
+    },
   });
 }

@@ -1,14 +1,26 @@
 // Starts the whole system on one machine: nats-server, the services, the client, the gateway.
 // `npm start` and the end-to-end tests both start it through `startStack`.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatLine } from './log-format.mjs';
 import { createGateway, loadIngressRoutes } from './gateway.mjs';
-import { freePort, isPortFree, waitForPort, which } from '../../common/lib/system.cjs';
+import { freePort, isPortFree, which } from '../../common/lib/system.cjs';
+import { directoryHolder, DirectoryLockedError, lockDirectory } from '../../common/lib/dir-lock.cjs';
+import { makePrivate } from '../../common/lib/private-files.cjs';
 import { SupervisedProcess } from './supervisor.mjs';
 import { clientServer, hasClient } from './build.mjs';
+import { httpProbe, natsProbe, waitUntilReady } from './readiness.mjs';
 import { databaseUrlVariable, loadServices, serviceHost } from './services.mjs';
+
+// A stop takes at most about STOP_GRACE_MS + NATS_GRACE_MS: the client and the services get
+// SIGTERM together and their process groups are killed after STOP_GRACE_MS; then NATS, which
+// they drain into while they stop, gets NATS_GRACE_MS.
+const STOP_GRACE_MS = 3_500;
+const NATS_GRACE_MS = 1_000;
+// How long a component's folder may stay held by a process of an earlier run (still stopping
+// after its runner was killed) before the start gives up.
+const HELD_DIR_WAIT_MS = 10_000;
 
 /** Reads the JWT key from DATA_DIR, generating one on first run. */
 function jwtKey(dataDir) {
@@ -17,11 +29,51 @@ function jwtKey(dataDir) {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** Takes DATA_DIR for this run, or says which process has it. */
+async function lockDataDir(dataDir) {
+  try {
+    return await lockDirectory(dataDir, { owner: 'npm start' });
+  } catch (error) {
+    if (!(error instanceof DirectoryLockedError)) throw error;
+    const who = error.holder?.pid ? `pid ${error.holder.pid} (${error.holder.owner ?? 'unknown'})` : 'another process';
+    throw new Error(
+      `DATA_DIR ${dataDir} is in use by ${who}: two runs on one DATA_DIR would corrupt its databases. Stop that one first, or give this one its own DATA_DIR.`,
+      { cause: error },
+    );
+  }
+}
+
 /**
- * Starts everything and resolves once the gateway serves and every component listens.
+ * Waits until no process of an earlier run holds a component's folder (one whose runner was
+ * killed stops by itself within seconds), or throws naming the holder.
+ */
+async function waitForFreeDirs(dirs, say) {
+  const deadline = Date.now() + HELD_DIR_WAIT_MS;
+  for (const dir of dirs) {
+    let told = false;
+    for (;;) {
+      const holder = await directoryHolder(dir);
+      if (!holder) break;
+      const who = holder.pid ? `pid ${holder.pid} (${holder.owner ?? 'unknown'})` : 'another process';
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${dir} is still in use by ${who}. Stop it${holder.pid ? ` (kill ${holder.pid})` : ''} and start again.`,
+        );
+      }
+      if (!told) say(`waiting for ${who} to let go of ${dir}`);
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/**
+ * Starts everything and resolves once every component answers. Takes DATA_DIR's lock first,
+ * so a second run on the same DATA_DIR refuses, naming the first.
  * @param {{
  *   root: string,
  *   port?: number,              gateway port (0: any free port)
+ *   host?: string,              the gateway's address (default 127.0.0.1: loopback only)
  *   dataDir: string,
  *   natsUrl?: string,           use this NATS server instead of starting one
  *   natsPort?: number,          for the started nats-server (0: any free port)
@@ -35,17 +87,28 @@ function jwtKey(dataDir) {
  * }} options
  */
 export async function startStack(options) {
-  const { root, dataDir, logLevel = 'info', color = false } = options;
+  const { dataDir, logLevel = 'info', color = false } = options;
   const print = options.print ?? ((line) => process.stdout.write(`${line}\n`));
   const say = (text) => print(formatLine('runner', text, color));
-  mkdirSync(dataDir, { recursive: true });
+  const dataLock = await lockDataDir(dataDir);
+  try {
+    return await startLocked(options, { dataDir, logLevel, color, print, say, dataLock });
+  } catch (error) {
+    await dataLock.release();
+    throw error;
+  }
+}
 
+async function startLocked(options, { dataDir, logLevel, color, print, say, dataLock }) {
+  const { root } = options;
   const wantedPort = options.port ?? 3000;
   if (wantedPort !== 0 && !(await isPortFree(wantedPort))) {
     throw new Error(
       `Port ${wantedPort} is already in use. Stop what uses it, or choose another port: PORT=3001 npm start`,
     );
   }
+  // Private whatever the umask, including what a run under a looser one left behind.
+  makePrivate(dataDir);
 
   const processes = [];
   let natsUrl = options.natsUrl;
@@ -79,7 +142,18 @@ export async function startStack(options) {
       String(natsPort),
     ];
     if (natsMonitorPort) args.push('-m', String(natsMonitorPort));
-    processes.push(new SupervisedProcess({ name: 'nats', command: binary, args, env: process.env, print, color }));
+    // nats-server does not lock its store: the guard that runs it does, for as long as it runs.
+    processes.push(
+      new SupervisedProcess({
+        name: 'nats',
+        command: binary,
+        args,
+        env: process.env,
+        print,
+        color,
+        lock: path.join(dataDir, 'nats'),
+      }),
+    );
     natsUrl = `nats://127.0.0.1:${natsPort}`;
   }
 
@@ -88,6 +162,10 @@ export async function startStack(options) {
   const ports = {};
   for (const service of services) ports[serviceHost(service.name)] = await freePort();
   if ((options.client ?? true) && hasClient(root)) ports['client-srv'] = await freePort();
+  await waitForFreeDirs(
+    [...(options.natsUrl ? [] : [path.join(dataDir, 'nats')]), ...services.map(({ name }) => path.join(dataDir, name))],
+    say,
+  );
   const key = options.jwtKey ?? jwtKey(dataDir);
   // One DATABASE_URL would send every service to one database: each has its own variable here.
   const { DATABASE_URL: _shared, ...baseEnv } = process.env;
@@ -122,9 +200,15 @@ export async function startStack(options) {
 
   const routes = loadIngressRoutes(path.join(root, 'infra', 'k8s', 'ingress-srv.yaml'));
   const gateway = createGateway({ routes, ports, log: (line) => print(formatLine('gateway', line, color)) });
+  const gatewaySockets = new Set();
+  gateway.on('connection', (socket) => {
+    gatewaySockets.add(socket);
+    socket.once('close', () => gatewaySockets.delete(socket));
+  });
   await new Promise((resolve, reject) => {
     gateway.once('error', reject);
-    gateway.listen(wantedPort, () => {
+    // Loopback unless HOST says otherwise: the gateway is the only door, and a laptop's is not for the network.
+    gateway.listen(wantedPort, options.host ?? '127.0.0.1', () => {
       gateway.off('error', reject);
       resolve();
     });
@@ -152,43 +236,54 @@ export async function startStack(options) {
     );
   }
 
-  const killAll = () => processes.forEach((child) => child.killNow());
+  const killAll = (signal) => processes.forEach((child) => child.killNow(signal));
+  const killOnExit = () => killAll('SIGTERM');
   // Children run in their own process groups, so a signal reaches only the runner: it must
   // pass the stop on, also during start-up. A second signal stops them at once.
   let signals = 0;
   const onSignal = (signal) => {
     if (++signals > 1) {
-      killAll();
+      killAll('SIGKILL');
       process.exit(130);
     }
     say(`${signal}: stopping everything (again to force)`);
     void stop().then(() => process.exit(0));
   };
   if (options.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
-  process.once('exit', killAll);
+  process.once('exit', killOnExit);
 
+  const nats = processes.find((child) => child.name === 'nats');
   let stopping;
   const stop = () =>
     (stopping ??= (async () => {
+      const started = Date.now();
       say('stopping');
-      await new Promise((resolve) => {
-        gateway.close(() => resolve());
-        gateway.closeAllConnections();
-      });
-      // Reverse start order: the client and services finish their work while NATS is still up.
-      for (const child of [...processes].reverse()) await child.stop();
-      process.off('exit', killAll);
-      say('stopped');
+      // Nothing waits on a client: the gateway stops accepting and drops what it holds.
+      gateway.close();
+      for (const socket of gatewaySockets) socket.destroy();
+      // The client and the services stop together, while NATS is still up for their drain.
+      const outcomes = await Promise.all(
+        processes.filter((child) => child !== nats).map(async (child) => [child.name, await child.stop(STOP_GRACE_MS)]),
+      );
+      if (nats) outcomes.push(['nats', await nats.stop(NATS_GRACE_MS)]);
+      const killed = outcomes.filter(([, outcome]) => outcome === 'killed').map(([name]) => name);
+      if (killed.length) say(`killed ${killed.join(', ')}: did not stop in time`);
+      process.off('exit', killOnExit);
+      await dataLock.release();
+      say(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     })());
 
   try {
-    const nats = processes.find((child) => child.name === 'nats');
-    if (nats) {
-      nats.start();
-      await waitForPort(Number(new URL(natsUrl).port));
-    }
+    if (nats) nats.start();
     for (const child of processes) if (child !== nats) child.start();
-    for (const port of Object.values(ports)) await waitForPort(port, 120_000);
+    await waitUntilReady(
+      [
+        ...(nats ? [natsProbe('nats', Number(new URL(natsUrl).port))] : []),
+        ...services.map(({ name }) => httpProbe(name, ports[serviceHost(name)], '/readyz')),
+        ...(ports['client-srv'] ? [httpProbe('client', ports['client-srv'], '/healthz')] : []),
+      ],
+      { timeoutMs: 120_000 },
+    );
   } catch (error) {
     await stop();
     throw error;

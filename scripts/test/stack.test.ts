@@ -9,6 +9,18 @@ import { startStack } from '../lib/stack.mjs';
 
 const root = path.join(__dirname, '..', '..');
 
+/** Sends bytes as they are to 127.0.0.1:port and resolves with the whole answer. */
+function rawRequest(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 function alive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
@@ -55,6 +67,61 @@ describe('the local stack (what npm start runs)', () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ errors: [{ message: 'Not Found' }] });
   });
+
+  it('answers an /api/ path nobody serves with the JSON 404, not a web page', async () => {
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const response = await fetch(`${stack.url}/api/nothing`, { method });
+
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ errors: [{ message: 'Not Found' }] });
+    }
+  });
+
+  it('answers GET * with 400 in the error format, and an absolute-form request without sending the client elsewhere', async () => {
+    const star = await rawRequest(stack.port, 'GET * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(star).toMatch(/^HTTP\/1\.1 400/);
+    expect(star).toContain('{"errors":[{"message":"Bad request target"}]}');
+
+    for (const target of [
+      'http://evil.example/api/users/currentuser',
+      'http://evil.example/',
+      'http://evil.example//evil.example',
+    ]) {
+      const answer = await rawRequest(
+        stack.port,
+        `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 [2-4]\d\d/);
+      // Never to another host: no absolute or protocol-relative Location.
+      expect(answer).not.toMatch(/^location:\s*(https?:)?\/\//im);
+    }
+  });
+
+  it('names every method of /api/tickets in OPTIONS through the gateway', async () => {
+    const response = await fetch(`${stack.url}/api/tickets`, { method: 'OPTIONS' });
+
+    expect(response.status).toBe(204);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+  });
+
+  it('answers the home page with 503 while tickets is down, and 200 once it is back', async () => {
+    const tickets = stack.processes.find((p: { name: string }) => p.name === 'tickets')!;
+    await tickets.stop();
+    try {
+      const response = await fetch(`${stack.url}/`);
+
+      expect(response.status).toBe(503);
+      expect(await response.text()).toContain('Tickets are unavailable right now');
+    } finally {
+      tickets.stopping = false;
+      tickets.start();
+      await waitFor(async () => (await fetch(`${stack.url}/api/tickets`)).status === 200, {
+        timeoutMs: 60_000,
+        message: 'tickets back',
+      });
+    }
+    expect((await fetch(`${stack.url}/`)).status).toBe(200);
+  }, 90_000);
 
   it('restarts a component that crashes', async () => {
     const auth = stack.processes.find((p: { name: string }) => p.name === 'auth')!;
@@ -144,9 +211,11 @@ describe('start-up errors', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
     const port = (blocker.address() as net.AddressInfo).port;
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-stack-'));
 
-    await expect(startStack({ root, port, dataDir: tmpdir(), print: () => {} })).rejects.toThrow(/PORT=/);
+    await expect(startStack({ root, port, dataDir, print: () => {} })).rejects.toThrow(/PORT=/);
 
     blocker.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 });

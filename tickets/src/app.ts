@@ -15,16 +15,26 @@ export interface TicketsAppDeps {
   logger: Logger;
   jwtKey: string;
   cookieSecure: boolean;
+  /** Proxies in front that append to X-Forwarded-For (`TRUST_PROXY_HOPS`); 1 by default. */
+  trustProxyHops?: number;
   /** Extra state for `/readyz`, e.g. NATS and the outbox backlog. */
   readiness?: () => Promise<Record<string, unknown>>;
 }
 
 /** Builds the tickets service's Express app. It never listens. */
-export function buildApp({ database, logger, jwtKey, cookieSecure, readiness }: TicketsAppDeps): Express {
+export function buildApp({
+  database,
+  logger,
+  jwtKey,
+  cookieSecure,
+  readiness,
+  trustProxyHops,
+}: TicketsAppDeps): Express {
   const service = new TicketService(database.db);
   return buildServiceApp({
     logger,
     jwtKey,
+    trustProxyHops,
     // tickets only reads the session; auth sets it.
     session: { secure: cookieSecure, maxAgeSeconds: 86_400 },
     health: { database: () => database.ping(), report: readiness },

@@ -13,7 +13,14 @@ export const ticketsService = defineService({
   config: configSchema,
   database: { schema, migrationsFolder },
   app: ({ database, logger, config, readiness }) =>
-    buildApp({ database, logger, jwtKey: config.JWT_KEY, cookieSecure: config.COOKIE_SECURE, readiness }),
+    buildApp({
+      database,
+      logger,
+      jwtKey: config.JWT_KEY,
+      cookieSecure: config.COOKIE_SECURE,
+      readiness,
+      trustProxyHops: config.TRUST_PROXY_HOPS,
+    }),
   publishes: [Subjects.TicketCreated, Subjects.TicketUpdated],
   listeners: ({ client, database, logger }) => [
     new OrderCreatedListener(client, database, logger),

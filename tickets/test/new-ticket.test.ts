@@ -38,8 +38,8 @@ describe('POST /api/tickets', () => {
     ['only spaces', '   ', 'Title is required'],
     ['not a string', 42, 'Title is required'],
     ['over 200 characters', 'x'.repeat(201), 'Title must be at most 200 characters'],
-    ['holding a NUL character', 'a\u0000b', 'Title must not contain control characters'],
-    ['holding a line break', 'two\nlines', 'Title must not contain control characters'],
+    ['holding a NUL character', 'a\u0000b', 'Title must not contain control or invisible characters'],
+    ['holding a line break', 'two\nlines', 'Title must not contain control or invisible characters'],
   ])('when the title is %s, responds 400 with a title error', async (_case, title, message) => {
     const response = await request(ctx.app).post('/api/tickets').set('Cookie', signin()).send({ title, price: 10 });
 

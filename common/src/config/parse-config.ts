@@ -78,10 +78,18 @@ export const natsUrlSchema = z
   })
   .transform((urls) => urls.join(','));
 
-/** The variables every service reads: where it listens, its database, its logs. */
+/**
+ * How many proxies stand in front of a service and append to X-Forwarded-For: the client's
+ * address is the entry that many places from the right (1: the ingress controller or the
+ * local gateway; 0: clients connect directly).
+ */
+export const trustProxyHopsSchema = z.coerce.number().int().min(0).max(10);
+
+/** The variables every service reads: where it listens, whom it trusts, its database, its logs. */
 export const baseEnvShape = {
   PORT: portSchema.default(3000),
   HOST: hostSchema.optional(),
+  TRUST_PROXY_HOPS: trustProxyHopsSchema.default(1),
   DATABASE_URL: databaseUrlSchema.optional(),
   DATA_DIR: z.string().optional(),
   LOG_LEVEL: logLevelSchema.default('info'),

@@ -7,6 +7,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { lockDirectory, type DirectoryLock } from '../../lib/dir-lock.cjs';
+import { makePrivate } from '../../lib/private-files.cjs';
 import { listenForNotifications } from './pg-notifications';
 
 /** A Drizzle handle over either driver; queries and transactions read the same. */
@@ -37,8 +39,13 @@ export interface OpenDatabaseOptions<TSchema extends Record<string, unknown>> {
   migrationsFolder: string;
   /** A postgres:// URL; when absent the embedded PGlite is used. */
   url?: string;
-  /** PGlite's data folder; absent means in memory. */
+  /**
+   * PGlite's data folder; absent means in memory. The process holds an exclusive lock on it
+   * while open (a second opener fails at once, naming the holder's pid) and keeps it private.
+   */
   dataDir?: string;
+  /** Who holds the data folder, for the message a second opener gets (e.g. the service's name). */
+  owner?: string;
   /** An already-open PGlite instance to use instead (tests load one from a template). */
   pglite?: PGlite;
   /** Connections in the node-postgres pool. */
@@ -70,9 +77,30 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
 async function openPglite<TSchema extends Record<string, unknown>>(
   options: OpenDatabaseOptions<TSchema>,
 ): Promise<Database<TSchema>> {
-  const client = options.pglite ?? (await PGlite.create(options.dataDir, { postgresqlconf: PGLITE_SETTINGS }));
+  let lock: DirectoryLock | undefined;
+  let client: PGlite;
+  try {
+    if (!options.pglite && options.dataDir) {
+      // Two processes on one PGlite folder corrupt it: only one may open it.
+      lock = await lockDirectory(options.dataDir, { owner: options.owner });
+      makePrivate(options.dataDir);
+    }
+    client = options.pglite ?? (await PGlite.create(options.dataDir, { postgresqlconf: PGLITE_SETTINGS }));
+    // PGlite lays a new folder out with mode 0666 files whatever the umask; PostgreSQL itself
+    // creates its later files 0600.
+    if (lock && options.dataDir) makePrivate(options.dataDir);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema: options.schema }) as unknown as Db<TSchema>;
-  await migratePglite(db as never, { migrationsFolder: options.migrationsFolder });
+  try {
+    await migratePglite(db as never, { migrationsFolder: options.migrationsFolder });
+  } catch (error) {
+    if (!options.pglite) await client.close().catch(() => undefined);
+    await lock?.release();
+    throw error;
+  }
   options.logger?.info({ dataDir: options.dataDir ?? 'memory' }, 'embedded database ready');
   let closed: Promise<void> | undefined;
   return {
@@ -87,7 +115,11 @@ async function openPglite<TSchema extends Record<string, unknown>>(
       const unlisten = await client.listen(channel, () => onNotify());
       return () => unlisten();
     },
-    close: () => (closed ??= client.closed ? Promise.resolve() : client.close()),
+    close: () =>
+      (closed ??= (async () => {
+        if (!client.closed) await client.close();
+        await lock?.release();
+      })()),
   };
 }
 

@@ -1,9 +1,12 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { currentUser } from '../middlewares/current-user';
 import { errorHandler } from '../middlewares/error-handler';
 import { notFound } from '../middlewares/not-found';
+import { wellFormedBody } from '../middlewares/well-formed-body';
+import { allowedMethods, CATCH_ALL } from './allowed-methods';
 import { sessionCookie, type SessionCookieOptions } from '../session/session-cookie';
 import { healthRoutes, type HealthChecks } from './health-routes';
 
@@ -15,21 +18,42 @@ export interface ServiceAppOptions {
   health: HealthChecks;
   /** Mounts the service's own routers. */
   routes: (app: Express) => void;
+  /**
+   * How many proxies stand in front and append to X-Forwarded-For (`TRUST_PROXY_HOPS`): the
+   * client's address is the entry that many places from the right. 1 by default: the
+   * ingress controller, or the local gateway.
+   */
+  trustProxyHops?: number;
 }
 
 /** The largest JSON body a route accepts (the contract's 413 threshold). */
 export const BODY_LIMIT = '100kb';
 
 /**
- * Builds a service's Express app the same way for every service: behind a proxy, JSON
- * bodies up to 100 kB, the session cookie and current user, health routes, the service's
- * routes, then 404 and the contract's error handler. Never listens.
+ * Builds a service's Express app the same way for every service: behind `trustProxyHops`
+ * proxies, security headers (helmet), JSON bodies up to 100 kB in UTF-8 with no unpaired
+ * surrogates, the session cookie and current user, health routes, `OPTIONS` answered with
+ * every allowed method, the service's routes, then 404 and the contract's error handler.
+ * Never listens.
  */
-export function buildServiceApp({ logger, jwtKey, session, health, routes }: ServiceAppOptions): Express {
+export function buildServiceApp({
+  logger,
+  jwtKey,
+  session,
+  health,
+  routes,
+  trustProxyHops = 1,
+}: ServiceAppOptions): Express {
   const app = express();
-  // The ingress (or the local gateway) terminates the client connection.
-  app.set('trust proxy', true);
+  // Exactly the hops in front: `true` would believe whatever X-Forwarded-For a client sends.
+  app.set('trust proxy', trustProxyHops);
   app.disable('x-powered-by');
+  // The API answers JSON only: nothing in an answer may run, be framed or leak the referrer.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    }),
+  );
   app.use(
     pinoHttp({
       logger,
@@ -43,10 +67,12 @@ export function buildServiceApp({ logger, jwtKey, session, health, routes }: Ser
   );
   app.use(healthRoutes(health));
   app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(wellFormedBody);
   app.use(sessionCookie(session));
   app.use(currentUser(jwtKey));
+  app.use(allowedMethods(app));
   routes(app);
-  app.all('/{*splat}', notFound);
+  app.all(CATCH_ALL, notFound);
   app.use(errorHandler(logger));
   return app;
 }

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { stdoutDestination } from './stdout-destination';
 
 export type { Logger };
 
@@ -19,22 +20,26 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
 }
 
 /**
- * Creates the structured logger every component uses: JSON lines on stdout,
- * fields rather than concatenated strings, secrets redacted.
+ * Creates the structured logger every component uses: JSON lines on stdout (written so that
+ * a stalled reader never stalls the process), fields rather than concatenated strings,
+ * secrets redacted.
  */
 export function createLogger(name: string, level: string = 'info'): Logger {
-  return pino({
-    name,
-    level,
-    base: { service: name },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['password', '*.password', 'req.headers.cookie', 'res.headers["set-cookie"]', 'jwt', '*.jwt'],
-      censor: '[redacted]',
+  return pino(
+    {
+      name,
+      level,
+      base: { service: name },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['password', '*.password', 'req.headers.cookie', 'res.headers["set-cookie"]', 'jwt', '*.jwt'],
+        censor: '[redacted]',
+      },
+      formatters: {
+        level: (label) => ({ level: label }),
+      },
+      serializers: { err: serializeError },
     },
-    formatters: {
-      level: (label) => ({ level: label }),
-    },
-    serializers: { err: serializeError },
-  });
+    stdoutDestination(),
+  );
 }

@@ -5,6 +5,9 @@ import { DatabaseConnectionError } from '../errors/database-connection-error';
 import { MalformedJsonError } from '../errors/malformed-json-error';
 import { NotFoundError } from '../errors/not-found-error';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error';
+import { MalformedBodyError } from '../errors/malformed-body-error';
+import { TooManyRequestsError } from '../errors/too-many-requests-error';
+import { UnsupportedMediaTypeError } from '../errors/unsupported-media-type-error';
 import { isDatabaseConnectionError } from '../db/database-errors';
 
 interface BodyParserError {
@@ -13,6 +16,9 @@ interface BodyParserError {
   expose?: boolean;
   message?: string;
   limit?: number;
+  code?: unknown;
+  charset?: string;
+  encoding?: string;
 }
 
 function formatBytes(bytes: number | undefined): string {
@@ -29,6 +35,29 @@ function toCustomError(error: unknown): CustomError | undefined {
   if (parserError?.type === 'entity.parse.failed') return new MalformedJsonError({ cause: error });
   if (parserError?.type === 'entity.too.large') {
     return new PayloadTooLargeError(formatBytes(parserError.limit), { cause: error });
+  }
+  if (parserError?.type === 'charset.unsupported') {
+    return new UnsupportedMediaTypeError(
+      `Request body must be JSON in UTF-8 (charset ${parserError.charset ?? 'given'} is not supported)`,
+      { cause: error },
+    );
+  }
+  if (parserError?.type === 'encoding.unsupported') {
+    return new UnsupportedMediaTypeError(
+      `Content-Encoding ${parserError.encoding ?? 'given'} is not supported (use gzip, deflate, br or none)`,
+      { cause: error },
+    );
+  }
+  if (parserError?.type === 'request.size.invalid' || parserError?.type === 'request.aborted') {
+    return new MalformedBodyError('Request body is shorter or longer than its Content-Length', undefined, {
+      cause: error,
+    });
+  }
+  // zlib's and brotli's own errors ("incorrect header check") say nothing a client can use.
+  if (parserError?.status === 400 && parserError.type === undefined && typeof parserError.code === 'string') {
+    return new MalformedBodyError('Request body could not be decompressed as its Content-Encoding says', undefined, {
+      cause: error,
+    });
   }
   if (isDatabaseConnectionError(error)) return new DatabaseConnectionError({ cause: error });
   return undefined;
@@ -47,6 +76,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = toCustomError(error);
     if (known) {
       if (known.statusCode >= 500) logger.warn({ err: error, method: req.method, path: req.path }, known.message);
+      if (known instanceof TooManyRequestsError) res.set('Retry-After', String(known.retryAfterSeconds));
       res.status(known.statusCode).send({ errors: known.serializeErrors() });
       return;
     }

@@ -8,6 +8,7 @@ export {
   logLevelSchema,
   databaseUrlSchema,
   hostSchema,
+  trustProxyHopsSchema,
   natsUrlSchema,
   baseEnvShape,
   sessionEnvShape,

@@ -86,6 +86,7 @@ export async function startService<TSchema extends Record<string, unknown>, TCon
       ...definition.database,
       url: settings.DATABASE_URL,
       dataDir: settings.DATA_DIR && path.join(settings.DATA_DIR, name),
+      owner: name,
       logger,
     }));
 
@@ -203,6 +204,8 @@ function closeServer(server: Server): Promise<void> {
 export function runService<TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject>(
   definition: ServiceDefinition<TSchema, TConfigSchema>,
 ): void {
+  // Its data (the embedded database's files) is the service's alone, whatever umask it inherits.
+  process.umask(0o077);
   let logger: Logger = createLogger(definition.name);
   const started = startService(definition, { onFatal: () => void shutdown('NATS setup failed', 1) });
   const shutdown = handleShutdown({

@@ -1,10 +1,26 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Logger } from 'pino';
+import { applyLimits, serverOptions, type HttpLimits } from '../../lib/http-limits.cjs';
 
-/** Listens on `port` (every interface unless `host` names one); rejects when the port cannot be had. */
-export function listen(app: RequestListener, port: number, host?: string): Promise<Server> {
+/**
+ * What a service's server tolerates: header and request timeouts as everywhere, and a
+ * per-client cap well above what the gateway or an ingress controller opens to one replica.
+ */
+export const SERVICE_LIMITS: Partial<HttpLimits> = { maxConnectionsPerClient: 512 };
+
+/**
+ * Listens on `port` (every interface unless `host` names one); rejects when the port cannot
+ * be had. Slow clients are cut off: the headers must arrive within 10 s and the whole request
+ * within 30 s (else 408), and one address may hold at most 512 connections open.
+ */
+export function listen(
+  app: RequestListener,
+  port: number,
+  host?: string,
+  limits: Partial<HttpLimits> = SERVICE_LIMITS,
+): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(app);
+    const server = applyLimits(createServer(serverOptions(limits), app), limits);
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
@@ -52,7 +68,7 @@ export interface ShutdownOptions {
 export function handleShutdown({
   logger: loggerOrGetter,
   stop,
-  timeoutMs = 4_000,
+  timeoutMs = 3_000,
   exit = process.exit,
   events = process,
 }: ShutdownOptions) {

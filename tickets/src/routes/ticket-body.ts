@@ -13,11 +13,11 @@ export const ticketBody = [
     .bail()
     .isLength({ max: 200 })
     .withMessage('Title must be at most 200 characters')
-    // PostgreSQL cannot store NUL, and no title needs a control character.
+    // PostgreSQL cannot store NUL, and no title needs a control character, an invisible
+    // format character (zero-width space, bidi override) or a line or paragraph separator.
     .not()
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-    .matches(/[\u0000-\u001f\u007f]/)
-    .withMessage('Title must not contain control characters'),
+    .matches(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u)
+    .withMessage('Title must not contain control or invisible characters'),
   body('price').custom((value: unknown) => {
     const problem = priceProblem(value);
     if (problem) throw new Error(problem);

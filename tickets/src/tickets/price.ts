@@ -6,7 +6,8 @@ export const MAX_PRICE = 1_000_000;
  * at most 1,000,000, with at most two decimals.
  */
 export function priceProblem(value: unknown): string | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return 'Price must be greater than 0';
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) return 'Price must be greater than 0';
+  // A literal beyond a double's range (1e400) parses to Infinity: it is too large, not too small.
   if (value > MAX_PRICE) return 'Price must be at most 1,000,000';
   // Exact: whole cents divided by 100 give back the very number a two-decimal literal
   // parses to (19.99 * 100 is 1998.9999999999998, yet 1999 / 100 === 19.99).

@@ -10,6 +10,7 @@ import { formatDateTime } from '../../../lib/format/date';
 import { formatPrice } from '../../../lib/format/money';
 import { getCurrentUser } from '../../../lib/server/current-user';
 import { findTicket } from '../../../lib/server/find-ticket';
+import { setResponseStatus } from '../../../lib/server/response-status';
 import styles from './ticket.module.css';
 
 interface TicketPageProps {
@@ -26,6 +27,7 @@ export default async function TicketPage({ params }: TicketPageProps) {
   const [lookup, currentUser] = await Promise.all([findTicket(ticketId), getCurrentUser()]);
   if (lookup.kind === 'missing') notFound();
   if (lookup.kind === 'unavailable') {
+    setResponseStatus(503);
     return (
       <Notice title="This ticket is unavailable right now">
         <p>We couldn&rsquo;t load it. Please try again in a moment.</p>

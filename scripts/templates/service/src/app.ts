@@ -10,12 +10,15 @@ export interface AppDeps {
   logger: Logger;
   jwtKey: string;
   cookieSecure: boolean;
+  /** Proxies in front that append to X-Forwarded-For (`TRUST_PROXY_HOPS`); 1 by default. */
+  trustProxyHops?: number;
   readiness?: () => Promise<Record<string, unknown>>;
 }
 
 /** Builds the __NAME__ service's Express app. It never listens. */
-export function buildApp({ database, logger, jwtKey, cookieSecure, readiness }: AppDeps): Express {
+export function buildApp({ database, logger, jwtKey, cookieSecure, readiness, trustProxyHops }: AppDeps): Express {
   return buildServiceApp({
+    trustProxyHops,
     logger,
     jwtKey,
     session: { secure: cookieSecure, maxAgeSeconds: 86_400 },

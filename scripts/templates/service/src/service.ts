@@ -10,7 +10,14 @@ export const __CAMEL__Service = defineService({
   config: configSchema,
   database: { schema, migrationsFolder },
   app: ({ database, logger, config, readiness }) =>
-    buildApp({ database, logger, jwtKey: config.JWT_KEY, cookieSecure: config.COOKIE_SECURE, readiness }),
+    buildApp({
+      database,
+      logger,
+      jwtKey: config.JWT_KEY,
+      cookieSecure: config.COOKIE_SECURE,
+      readiness,
+      trustProxyHops: config.TRUST_PROXY_HOPS,
+    }),
 });
 
 export default __CAMEL__Service;

@@ -4,12 +4,13 @@ import { __CAMEL__Service } from '../src/service';
 
 let service: TestService<typeof __CAMEL__Service.database.schema, unknown>;
 
+// A first PGlite instance is migrated from scratch: seconds, more on a busy machine.
 beforeAll(async () => {
   service = await startTestService(__CAMEL__Service);
-});
+}, 120_000);
 
 afterAll(async () => {
-  await service.close();
+  await service?.close();
 });
 
 describe('GET /api/__NAME__', () => {
