@@ -22,6 +22,8 @@ interface PaymentsParts {
 /** How the service may be put together differently (tests wrap the provider). */
 export interface PaymentsServiceOptions {
   provider?: (context: ServiceContext<PaymentsSchema, Config>) => PaymentProvider;
+  /** Milliseconds between the sweep's passes (default 1 s). */
+  sweepIntervalMs?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function createPaymentsService(options: PaymentsServiceOptions = {}) {
         { leaseMs: context.config.PAYMENT_LEASE_SECONDS * 1000 },
         () => sweeper.kick(),
       );
-      const sweeper = new PaymentSweeper(service, context.logger);
+      const sweeper = new PaymentSweeper(service, context.logger, options.sweepIntervalMs);
       found = { service, sweeper };
       parts.set(context.database, found);
       context.logger.info({ provider: provider.name }, 'payment provider chosen');

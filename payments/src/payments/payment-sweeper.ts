@@ -24,7 +24,6 @@ export class PaymentSweeper implements Worker {
   start(): void {
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.intervalMs);
-    this.kick();
   }
 
   /** Sweeps now (or right after the pass under way). */
