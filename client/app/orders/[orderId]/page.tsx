@@ -96,12 +96,12 @@ export default async function OrderPage({ params }: OrderPageProps) {
         ← My orders
       </Link>
       <article className={styles.order}>
-        <OrderStatusBadge status={order.status} />
+        <OrderStatusBadge status={paid ? 'complete' : order.status} />
         <h1 className={styles.title}>{order.ticket.title}</h1>
         <p className={styles.price}>{formatPrice(order.ticket.price)}</p>
         <dl className={styles.facts}>
           <div>
-            <dt>{order.status === 'created' ? 'Pay by' : 'Reserved until'}</dt>
+            <dt>{order.status === 'created' && !paid ? 'Pay by' : 'Reserved until'}</dt>
             <dd>
               <time dateTime={order.expiresAt}>{formatDateTime(order.expiresAt)}</time>
             </dd>
