@@ -24,6 +24,8 @@ export interface PaymentsServiceOptions {
   provider?: (context: ServiceContext<PaymentsSchema, Config>) => PaymentProvider;
   /** Milliseconds between the sweep's passes (default 1 s). */
   sweepIntervalMs?: number;
+  /** How long a request waits for another's attempt on the same order before answering 409 (default 10 s). */
+  waitMs?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export function createPaymentsService(options: PaymentsServiceOptions = {}) {
         context.database.db,
         provider,
         context.logger,
-        { leaseMs: context.config.PAYMENT_LEASE_SECONDS * 1000 },
+        { leaseMs: context.config.PAYMENT_LEASE_SECONDS * 1000, waitMs: options.waitMs },
         () => sweeper.kick(),
       );
       const sweeper = new PaymentSweeper(service, context.logger, options.sweepIntervalMs);

@@ -6,7 +6,9 @@ import { Subjects } from '@ticketing/common/events';
 import { startTestService, type TestService } from '@ticketing/common/testing';
 import { migrationsFolder } from '../src/db/migrations-folder';
 import { schema, type PaymentsSchema } from '../src/db/schema';
-import { paymentsService } from '../src/service';
+import type { PaymentProvider } from '../src/providers/payment-provider';
+import { TestPaymentProvider } from '../src/providers/test-provider';
+import { createPaymentsService, type PaymentsServiceOptions } from '../src/service';
 import {
   copyAt,
   paymentEvents,
@@ -19,14 +21,34 @@ import {
   type PaymentsContext,
 } from './payments-app';
 
+/** How many charges each instance's provider was asked for. */
+let providerCalls = 0;
+
+/** The test provider, taking its time as a real one does: requests on both instances arrive while one is in flight. */
+const slow: PaymentsServiceOptions['provider'] = ({ database }): PaymentProvider => {
+  const real = new TestPaymentProvider(database.db);
+  return {
+    name: 'slow test',
+    async charge(charge) {
+      providerCalls++;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return real.charge(charge);
+    },
+    refund: (refund) => real.refund(refund),
+  };
+};
+
 let ctx: PaymentsContext;
 let replica: TestService<PaymentsSchema, unknown>;
 
 beforeAll(async () => {
-  ctx = await startPayments();
+  ctx = await startPayments({}, { provider: slow });
   // A second payments instance on the same database, as a second pod would be.
   const pool = await openDatabase({ schema, migrationsFolder, url: ctx.database.url });
-  replica = await startTestService(paymentsService, { natsUrl: ctx.server.url, database: pool });
+  replica = await startTestService(createPaymentsService({ provider: slow }), {
+    natsUrl: ctx.server.url,
+    database: pool,
+  });
 });
 
 afterAll(async () => {
@@ -42,6 +64,7 @@ describe('two payments instances on one PostgreSQL server', () => {
     const order = await placeOrder(ctx, { userId: buyer.id });
     await copyAt(replica.database, order.id, 0);
     const instances = [ctx.app, replica.server];
+    const callsBefore = providerCalls;
 
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -56,6 +79,7 @@ describe('two payments instances on one PostgreSQL server', () => {
     for (const refused of responses.filter((r) => r.status === 400)) {
       expect(refused.body).toEqual({ errors: [{ message: 'Order is already paid' }] });
     }
+    expect(providerCalls - callsBefore).toBe(1);
     expect(await successfulCharges(ctx.database, order.id)).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await paymentEvents(ctx.nats, order.id, 1)).toHaveLength(1);

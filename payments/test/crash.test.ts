@@ -25,6 +25,8 @@ import { newOrder, paymentRow, signin, successfulCharges, testCharges } from './
 
 const root = path.join(__dirname, '..', '..');
 const LEASE_SECONDS = '2';
+// A real process starts from the TypeScript sources on a fresh database: slow on a busy machine.
+const CRASH_TEST_MS = 120_000;
 
 let nats: TestNatsServer;
 let bus: NatsConnection;
@@ -147,66 +149,78 @@ async function paymentEventsOf(orderId: string) {
 }
 
 describe('payments killed between the charge and recording it', () => {
-  it('finishes the charge on the next attempt without charging again: 201 with the first charge', async () => {
-    // No sweep during this test: the retry alone must find the charge out.
-    const { database, opened, recovered, buyer, order } = await crashThenRecover('after-charge', 3_600_000);
-    try {
-      expect(await paymentRow(opened, order.id)).toMatchObject({ status: 'pending', attempt: 1 });
-      const [charge] = await successfulCharges(opened, order.id);
-      expect(charge).toBeDefined();
+  it(
+    'finishes the charge on the next attempt without charging again: 201 with the first charge',
+    async () => {
+      // No sweep during this test: the retry alone must find the charge out.
+      const { database, opened, recovered, buyer, order } = await crashThenRecover('after-charge', 3_600_000);
+      try {
+        expect(await paymentRow(opened, order.id)).toMatchObject({ status: 'pending', attempt: 1 });
+        const [charge] = await successfulCharges(opened, order.id);
+        expect(charge).toBeDefined();
 
-      const retry = await request(recovered.server)
-        .post('/api/payments')
-        .set('Cookie', signin(buyer))
-        .send({ orderId: order.id, token: 'tok_visa' });
+        const retry = await request(recovered.server)
+          .post('/api/payments')
+          .set('Cookie', signin(buyer))
+          .send({ orderId: order.id, token: 'tok_visa' });
 
-      expect(retry.status).toBe(201);
-      expect(retry.body.chargeId).toBe(charge!.chargeId);
-      expect(await testCharges(opened, order.id)).toHaveLength(1);
-      expect(await paymentRow(opened, order.id)).toMatchObject({ status: 'succeeded', chargeId: charge!.chargeId });
-      await waitFor(async () => (await paymentEventsOf(order.id)).length === 1, { message: 'payment:created' });
-      expect(await paymentEventsOf(order.id)).toEqual(['payment:created']);
-    } finally {
-      await recovered.close();
-      await database.cleanUp();
-    }
-  });
+        expect(retry.status).toBe(201);
+        expect(retry.body.chargeId).toBe(charge!.chargeId);
+        expect(await testCharges(opened, order.id)).toHaveLength(1);
+        expect(await paymentRow(opened, order.id)).toMatchObject({ status: 'succeeded', chargeId: charge!.chargeId });
+        await waitFor(async () => (await paymentEventsOf(order.id)).length === 1, { message: 'payment:created' });
+        expect(await paymentEventsOf(order.id)).toEqual(['payment:created']);
+      } finally {
+        await recovered.close();
+        await database.cleanUp();
+      }
+    },
+    CRASH_TEST_MS,
+  );
 
-  it('is found out by the sweep when nobody retries, and charged once', async () => {
-    const { database, opened, recovered, order } = await crashThenRecover('after-charge');
-    try {
-      const row = await waitFor(
-        async () => {
-          const found = await paymentRow(opened, order.id);
-          return found?.status === 'succeeded' ? found : undefined;
-        },
-        { message: 'the sweep to record the charge' },
-      );
+  it(
+    'is found out by the sweep when nobody retries, and charged once',
+    async () => {
+      const { database, opened, recovered, order } = await crashThenRecover('after-charge');
+      try {
+        const row = await waitFor(
+          async () => {
+            const found = await paymentRow(opened, order.id);
+            return found?.status === 'succeeded' ? found : undefined;
+          },
+          { message: 'the sweep to record the charge' },
+        );
 
-      const charges = await testCharges(opened, order.id);
-      expect(charges).toEqual([expect.objectContaining({ outcome: 'succeeded', chargeId: row.chargeId })]);
-      await waitFor(async () => (await paymentEventsOf(order.id)).length === 1, { message: 'payment:created' });
-      expect(await paymentEventsOf(order.id)).toEqual(['payment:created']);
-    } finally {
-      await recovered.close();
-      await database.cleanUp();
-    }
-  });
+        const charges = await testCharges(opened, order.id);
+        expect(charges).toEqual([expect.objectContaining({ outcome: 'succeeded', chargeId: row.chargeId })]);
+        await waitFor(async () => (await paymentEventsOf(order.id)).length === 1, { message: 'payment:created' });
+        expect(await paymentEventsOf(order.id)).toEqual(['payment:created']);
+      } finally {
+        await recovered.close();
+        await database.cleanUp();
+      }
+    },
+    CRASH_TEST_MS,
+  );
 });
 
 describe('payments killed after writing the pending row, before calling the provider', () => {
-  it('is charged once, by the sweep sending the attempt the dead instance never sent', async () => {
-    const { database, opened, recovered, order } = await crashThenRecover('before-charge');
-    try {
-      await waitFor(async () => (await paymentRow(opened, order.id))?.status === 'succeeded', {
-        message: 'the sweep to finish the attempt',
-      });
+  it(
+    'is charged once, by the sweep sending the attempt the dead instance never sent',
+    async () => {
+      const { database, opened, recovered, order } = await crashThenRecover('before-charge');
+      try {
+        await waitFor(async () => (await paymentRow(opened, order.id))?.status === 'succeeded', {
+          message: 'the sweep to finish the attempt',
+        });
 
-      expect(await successfulCharges(opened, order.id)).toHaveLength(1);
-      expect(await testCharges(opened, order.id)).toHaveLength(1);
-    } finally {
-      await recovered.close();
-      await database.cleanUp();
-    }
-  });
+        expect(await successfulCharges(opened, order.id)).toHaveLength(1);
+        expect(await testCharges(opened, order.id)).toHaveLength(1);
+      } finally {
+        await recovered.close();
+        await database.cleanUp();
+      }
+    },
+    CRASH_TEST_MS,
+  );
 });

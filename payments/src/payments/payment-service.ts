@@ -83,10 +83,21 @@ export class PaymentService {
       const current = await this.ledger.find(order.id);
       if (current?.status === 'succeeded') throw new BadRequestError(ALREADY_PAID);
       if (current?.status === 'refunding' || current?.status === 'refunded') throw new BadRequestError(CANCELLED);
-      if (current?.status === 'pending') {
-        if (Date.now() >= deadline) throw new PaymentInProgressError();
-        await sleep(this.pollMs);
-      }
+      if (current?.status === 'pending') await this.waitWhileInFlight(current, deadline);
+    }
+  }
+
+  /**
+   * Watches an attempt another request (or instance) is making until it is settled, or its
+   * lease runs out, reading that row alone; 409 once `deadline` has passed.
+   */
+  private async waitWhileInFlight(attempt: PaymentRow, deadline: number): Promise<void> {
+    for (;;) {
+      if (Date.now() >= deadline) throw new PaymentInProgressError();
+      await sleep(this.pollMs);
+      const row = await this.ledger.find(attempt.orderId);
+      if (row?.status !== 'pending' || row.attempt !== attempt.attempt) return;
+      if (row.claimedUntil.getTime() <= Date.now()) return;
     }
   }
 
