@@ -27,6 +27,8 @@ beforeAll(async () => {
     { PAYMENT_LEASE_SECONDS: '2' },
     {
       waitMs: 1_000,
+      // No sweep: what happens here is the requests' doing alone.
+      sweepIntervalMs: 3_600_000,
       // A provider that takes its time, as a real one does: the other requests arrive while the first is in flight.
       provider: ({ database }): PaymentProvider => {
         const real = new TestPaymentProvider(database.db);

@@ -10,7 +10,11 @@ import { chargeKey, PaymentLedger, refundKey, type PaymentRow } from './payment-
 import { toPayment, type Payment } from './payment-view';
 
 /** How an attempt ended, once recorded. */
-type AttemptOutcome = { kind: 'charged'; payment: PaymentRow } | { kind: 'declined' } | { kind: 'invalid-token' };
+type AttemptOutcome =
+  | { kind: 'charged'; payment: PaymentRow }
+  | { kind: 'declined' }
+  | { kind: 'invalid-token' }
+  | { kind: 'refused'; reason: string };
 
 /** Timing of the payment flow. */
 export interface PaymentTimings {
@@ -131,7 +135,8 @@ export class PaymentService {
     if (result.outcome !== 'succeeded') {
       await this.ledger.markDeclined(payment);
       this.logger.info({ orderId: payment.orderId, attempt: payment.attempt, reason: result.reason }, 'charge refused');
-      return { kind: result.outcome === 'declined' ? 'declined' : 'invalid-token' };
+      if (result.outcome === 'refused') return { kind: 'refused', reason: result.reason };
+      return { kind: result.outcome };
     }
     const recorded =
       (await this.ledger.markCharged(payment, result.chargeId)) ?? (await this.ledger.find(payment.orderId))!;
@@ -161,6 +166,8 @@ export class PaymentService {
   private answer(outcome: AttemptOutcome): Payment {
     if (outcome.kind === 'declined') throw new PaymentDeclinedError();
     if (outcome.kind === 'invalid-token') throw new BadRequestError('Token is not a card that can be charged', 'token');
+    if (outcome.kind === 'refused')
+      throw new BadRequestError(`The payment provider refused this payment: ${outcome.reason}`);
     // Charged, but the order was cancelled meanwhile (it expired): the charge is being refunded.
     if (outcome.payment.status !== 'succeeded') throw new BadRequestError(CANCELLED);
     return toPayment(outcome.payment);

@@ -11,14 +11,17 @@ export interface ChargeRequest {
 }
 
 /**
- * What became of a charge. `declined` and `invalid-token` charged nothing, for certain; a
- * provider that cannot say (it is down, the answer was lost) throws instead, and the same
- * request is sent again later with the same idempotency key.
+ * What became of a charge. `declined` (the card), `invalid-token` (no such card) and
+ * `refused` (the provider will not take this payment at all, e.g. an amount below its
+ * minimum) charged nothing, for certain; a provider that cannot say (it is down, the
+ * answer was lost) throws instead, and the same request is sent again later with the same
+ * idempotency key.
  */
 export type ChargeResult =
   | { outcome: 'succeeded'; chargeId: string }
   | { outcome: 'declined'; reason: string }
-  | { outcome: 'invalid-token'; reason: string };
+  | { outcome: 'invalid-token'; reason: string }
+  | { outcome: 'refused'; reason: string };
 
 /** What a refund asks of a provider. */
 export interface RefundRequest {

@@ -92,6 +92,11 @@ export class StripePaymentProvider implements PaymentProvider {
       ) {
         return { outcome: 'invalid-token', reason: error.message };
       }
+      // Refused as asked (a 400: an amount below Stripe's minimum, say): nothing was charged,
+      // and sending it again would be refused again. A reused key is our fault: it throws.
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 400) {
+        return { outcome: 'refused', reason: error.message };
+      }
       throw error;
     }
   }

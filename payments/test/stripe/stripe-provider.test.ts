@@ -84,6 +84,15 @@ describe('the Stripe adapter, against a local stand-in of Stripe’s API', () =>
     expect(result).toMatchObject({ outcome: 'invalid-token' });
   });
 
+  it('reports an amount Stripe will not take as refused, and charges nothing', async () => {
+    const charges = standIn.charges.size;
+
+    const result = await provider.charge(chargeRequest({ amountCents: 20 }));
+
+    expect(result).toMatchObject({ outcome: 'refused', reason: expect.stringContaining('Amount too small') });
+    expect(standIn.charges.size).toBe(charges);
+  });
+
   it('answers a repeated charge with the first answer: the same charge, made once', async () => {
     const request = chargeRequest();
     const charges = standIn.charges.size;

@@ -66,6 +66,26 @@ describe('payments with STRIPE_SECRET_KEY set', () => {
     ).toEqual([`payment:${order.id}:1`, `payment:${order.id}:2`]);
   });
 
+  it('answers 400 with Stripe’s reason for a price below its minimum; a retry is refused the same way', async () => {
+    const buyer = { id: randomUUID() };
+    const order = await placeOrder(ctx, { userId: buyer.id, price: 0.2 });
+
+    const pay = () =>
+      request(ctx.app)
+        .post('/api/payments')
+        .set('Cookie', signin(buyer))
+        .send({ orderId: order.id, token: 'tok_visa' });
+    const first = await pay();
+    const second = await pay();
+
+    for (const response of [first, second]) {
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        errors: [{ message: expect.stringMatching(/^The payment provider refused this payment: .*Amount too small/) }],
+      });
+    }
+  });
+
   it('refunds through Stripe when the paid order is cancelled', async () => {
     const buyer = { id: randomUUID() };
     const order = await placeOrder(ctx, { userId: buyer.id });
