@@ -13,6 +13,7 @@ const HOST = 'ticketing.dev';
 const AUTH = 'auth-srv:3000';
 const TICKETS = 'tickets-srv:3000';
 const ORDERS = 'orders-srv:3000';
+const PAYMENTS = 'payments-srv:3000';
 const CLIENT = 'client-srv:3000';
 
 describe('the Gateway API variant routes like the Ingress', () => {
@@ -62,7 +63,9 @@ describe('the Gateway API variant routes like the Ingress', () => {
     ['/api/orders/0b8e1b6e-4a7b-4a5e-9a43-6d1f0e2a7c11', ORDERS],
     ['/orders', CLIENT],
     ['/orders/0b8e1b6e-4a7b-4a5e-9a43-6d1f0e2a7c11', CLIENT],
-    ['/api/payments', CLIENT],
+    ['/api/payments', PAYMENTS],
+    ['/api/payments/', PAYMENTS],
+    ['/api/payments?orderId=0b8e1b6e-4a7b-4a5e-9a43-6d1f0e2a7c11', PAYMENTS],
     ['/apiusers', CLIENT],
     ['/users/api/users', CLIENT],
   ];

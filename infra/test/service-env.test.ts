@@ -206,3 +206,53 @@ describe('a service whose manifest is broken', () => {
     expect(() => parseConfig(authConfigSchema, env)).toThrow(/JWT_KEY must be at least 16 characters/);
   });
 });
+
+describe('payments and the optional stripe-secret', () => {
+  const manifests = deployedManifests(skaffold, []);
+  const payments = findObject<IDeployment>(manifests, 'Deployment', 'payments-depl');
+  const schema = SERVICES.find((service) => service.name === 'payments')!.schema;
+
+  test('reads STRIPE_SECRET_KEY from stripe-secret, marked optional', () => {
+    const variable = containerOf(payments).env?.find((v) => v.name === 'STRIPE_SECRET_KEY');
+
+    expect(variable?.valueFrom?.secretKeyRef).toEqual({
+      name: 'stripe-secret',
+      key: 'STRIPE_SECRET_KEY',
+      optional: true,
+    });
+  });
+
+  test('starts with the README’s stripe-secret, and charges through Stripe', () => {
+    const config = parseConfig(schema, envOf(manifests, payments)) as { STRIPE_SECRET_KEY?: string };
+
+    expect(config.STRIPE_SECRET_KEY).toMatch(/^sk_test_/);
+  });
+
+  test('starts without any stripe-secret, on the built-in test provider', () => {
+    const { 'stripe-secret': _stripe, ...withoutStripe } = secrets;
+    const env = resolveEnv(containerOf(payments), {
+      secrets: withoutStripe,
+      manifests,
+      podName: 'payments',
+      namespace: 'default',
+    });
+
+    expect(env).not.toHaveProperty('STRIPE_SECRET_KEY');
+    expect((parseConfig(schema, env) as { STRIPE_SECRET_KEY?: string }).STRIPE_SECRET_KEY).toBeUndefined();
+  });
+
+  test('a required secret that is missing still stops the pod', () => {
+    const required = structuredClone(payments);
+    containerOf(required).env!.find((v) => v.name === 'STRIPE_SECRET_KEY')!.valueFrom!.secretKeyRef!.optional = false;
+    const { 'stripe-secret': _stripe, ...withoutStripe } = secrets;
+
+    expect(() =>
+      resolveEnv(containerOf(required), {
+        secrets: withoutStripe,
+        manifests,
+        podName: 'payments',
+        namespace: 'default',
+      }),
+    ).toThrow(/no secret stripe-secret with key STRIPE_SECRET_KEY/);
+  });
+});

@@ -10,6 +10,7 @@ const routes = loadIngressRoutes(INGRESS);
 describe('the gateway reads the Ingress', () => {
   it('takes every path of infra/k8s/ingress-srv.yaml with its service and port, longest first', () => {
     expect(routes.map(({ path, service, port }) => ({ path, service, port }))).toEqual([
+      { path: '/api/payments/?(.*)', service: 'payments-srv', port: 3000 },
       { path: '/api/tickets/?(.*)', service: 'tickets-srv', port: 3000 },
       { path: '/api/orders/?(.*)', service: 'orders-srv', port: 3000 },
       { path: '/api/users/?(.*)', service: 'auth-srv', port: 3000 },
@@ -26,6 +27,8 @@ describe('the gateway reads the Ingress', () => {
     ['/api/tickets', 'tickets-srv'],
     ['/api/tickets/0b6f7c8e-1234', 'tickets-srv'],
     ['/api/tickets?limit=5&cursor=abc', 'tickets-srv'],
+    ['/api/payments', 'payments-srv'],
+    ['/api/payments?orderId=0b6f7c8e-1234', 'payments-srv'],
     ['/Api/TICKETS/x', 'tickets-srv'],
     ['/', 'client-srv'],
     ['/tickets/new', 'client-srv'],

@@ -5,9 +5,10 @@ import { configSchema } from './config';
 import { migrationsFolder } from './db/migrations-folder';
 import { schema } from './db/schema';
 import { OrderCancelledListener } from './events/order-cancelled-listener';
+import { OrderCompletedListener } from './events/order-completed-listener';
 import { OrderCreatedListener } from './events/order-created-listener';
 
-/** The tickets service: its API, the ticket events its outbox publishes, and reservations from order events. */
+/** The tickets service: its API, the ticket events its outbox publishes, and reservations and sales from order events. */
 export const ticketsService = defineService({
   name: 'tickets',
   config: configSchema,
@@ -25,6 +26,7 @@ export const ticketsService = defineService({
   listeners: ({ client, database, logger }) => [
     new OrderCreatedListener(client, database, logger),
     new OrderCancelledListener(client, database, logger),
+    new OrderCompletedListener(client, database, logger),
   ],
 });
 

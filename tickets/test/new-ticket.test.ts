@@ -94,6 +94,7 @@ describe('POST /api/tickets', () => {
       version: 0,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       orderId: null,
+      sold: false,
     });
     const shown = await request(ctx.app).get(`/api/tickets/${response.body.id}`);
     expect(shown.body).toEqual(response.body);

@@ -72,7 +72,7 @@ describe('reservations from order events', () => {
       (e) => e.subject === 'ticket:updated' && e.data.id === ticket.id,
     );
     expect(updates.map((e) => e.data)).toEqual([
-      { id: ticket.id, version: 1, title: 'Gig', price: 15, userId: seller.id, orderId: order.id },
+      { id: ticket.id, version: 1, title: 'Gig', price: 15, userId: seller.id, orderId: order.id, sold: false },
     ]);
   });
 
@@ -144,6 +144,50 @@ describe('reservations from order events', () => {
       orderId: holder.id,
       version: 1,
     });
+  });
+
+  it('order:completed marks the ticket sold as its next version, in ticket:updated; a repeat changes nothing', async () => {
+    const ticket = await listTicket();
+    const order = orderCreated(ticket.id);
+    const completed = { id: order.id, version: 1, ticket: { id: ticket.id } };
+    await publish(Subjects.OrderCreated, order);
+    await ticketWhen(ticket.id, (t) => t.orderId === order.id);
+
+    await publish(Subjects.OrderCompleted, completed);
+    const sold = await ticketWhen(ticket.id, (t) => t.version === 2);
+    await publish(Subjects.OrderCompleted, completed);
+    await publish(Subjects.OrderCancelled, orderCancelled(ticket.id, order.id));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect(sold).toMatchObject({ orderId: order.id, sold: true });
+    expect((await request(ctx.app).get(`/api/tickets/${ticket.id}`)).body).toMatchObject({
+      orderId: order.id,
+      sold: true,
+      version: 2,
+    });
+    const updates = (await storedEvents(ctx.nats)).filter(
+      (e) => e.subject === 'ticket:updated' && e.data.id === ticket.id,
+    );
+    expect(updates.map((e) => [e.data.version, e.data.sold])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    const edit = await request(ctx.app)
+      .put(`/api/tickets/${ticket.id}`)
+      .set('Cookie', signin(seller))
+      .send({ title: 'Changed', price: 99 });
+    expect(edit.status).toBe(400);
+  });
+
+  it('a completion that arrives before its order waits for the reservation, then sells the ticket', async () => {
+    const ticket = await listTicket();
+    const order = orderCreated(ticket.id);
+
+    await publish(Subjects.OrderCompleted, { id: order.id, version: 1, ticket: { id: ticket.id } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await publish(Subjects.OrderCreated, order);
+
+    expect(await ticketWhen(ticket.id, (t) => t.version === 2)).toMatchObject({ orderId: order.id, sold: true });
   });
 
   it('terminates an order for a ticket it does not have, and /readyz counts it', async () => {

@@ -122,6 +122,7 @@ describe('PUT /api/tickets/:id', () => {
       price: 99.99,
       userId: owner.id,
       orderId: null,
+      sold: false,
     });
   });
 

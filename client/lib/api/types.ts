@@ -8,6 +8,8 @@ export interface Ticket {
   createdAt: string;
   /** The order holding the ticket, null while it is free to buy. */
   orderId: string | null;
+  /** True once the order holding it was paid. */
+  sold: boolean;
 }
 
 /** Where an order stands: reserved and awaiting payment, cancelled (or expired), or paid. */
@@ -21,6 +23,20 @@ export interface Order {
   expiresAt: string;
   version: number;
   ticket: { id: string; title: string; price: number };
+}
+
+/** Where a payment stands, as the payments service says. */
+export type PaymentStatus = 'pending' | 'declined' | 'succeeded' | 'refunding' | 'refunded';
+
+/** A payment for an order, as the payments service returns it. */
+export interface Payment {
+  id: string;
+  orderId: string;
+  chargeId: string | null;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  createdAt: string;
 }
 
 /** The signed-in user, as the auth service's currentuser route describes it. */

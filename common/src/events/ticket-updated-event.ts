@@ -4,8 +4,9 @@ import type { Subjects } from './subjects';
 
 /**
  * `ticket:updated`: published after every change of a ticket (an edit, a reservation, a
- * release) with its new `version`. `orderId` names the order holding it, null when free;
- * events stored before reservations existed lack it, which means free.
+ * release, its sale) with its new `version`. `orderId` names the order holding it, null when
+ * free; events stored before reservations existed lack it, which means free. `sold` is true
+ * once the order holding it was paid; events stored before sales existed lack it (not sold).
  */
 export const ticketUpdatedData = z.object({
   id,
@@ -14,6 +15,7 @@ export const ticketUpdatedData = z.object({
   price,
   userId: z.string(),
   orderId: id.nullable().optional(),
+  sold: z.boolean().optional(),
 });
 
 export interface TicketUpdatedEvent {

@@ -42,7 +42,8 @@ export interface EnvSources {
  * The environment a container starts with, resolved as the kubelet does: literal values,
  * secret and ConfigMap keys, the pod's own fields, and `$(NAME)` references to variables
  * defined earlier in the list (`$$` escapes, an unknown reference stays as written). A
- * missing secret, ConfigMap or key throws, as the kubelet refuses to start the container.
+ * missing secret, ConfigMap or key throws, as the kubelet refuses to start the container,
+ * unless the reference is `optional`: then the variable is left unset.
  */
 export function resolveEnv(container: IContainer, sources: EnvSources): Record<string, string> {
   const env: Record<string, string> = {};
@@ -50,14 +51,16 @@ export function resolveEnv(container: IContainer, sources: EnvSources): Record<s
     const from = variable.valueFrom;
     let value: string;
     if (from?.secretKeyRef) {
-      const { name, key } = from.secretKeyRef;
+      const { name, key, optional } = from.secretKeyRef;
       const found = sources.secrets[name ?? '']?.[key];
+      if (found === undefined && optional) continue;
       if (found === undefined) throw new Error(`${variable.name}: no secret ${name} with key ${key}`);
       value = found;
     } else if (from?.configMapKeyRef) {
-      const { name, key } = from.configMapKeyRef;
+      const { name, key, optional } = from.configMapKeyRef;
       const map = sources.manifests.find((m) => m.object.kind === 'ConfigMap' && m.object.metadata.name === name);
       const found = (map?.object.data as Record<string, string> | undefined)?.[key];
+      if (found === undefined && optional) continue;
       if (found === undefined) throw new Error(`${variable.name}: no ConfigMap ${name} with key ${key}`);
       value = found;
     } else if (from?.fieldRef) {

@@ -1,10 +1,11 @@
-import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { inbox, outbox } from '@ticketing/common/db';
 
 /**
  * Tickets for sale. Money is integer cents (exact); `created_at` keeps milliseconds only,
  * so the list cursor (which carries it) compares exactly. `order_id` names the order that
- * holds the ticket, null while it is free.
+ * holds the ticket, null while it is free; `sold` is set once that order is paid (for good:
+ * a paid order is never cancelled).
  */
 export const tickets = pgTable(
   'tickets',
@@ -16,6 +17,7 @@ export const tickets = pgTable(
     version: integer('version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     orderId: uuid('order_id'),
+    sold: boolean('sold').notNull().default(false),
   },
   (table) => [index('tickets_newest_idx').on(table.createdAt.desc(), table.id.desc())],
 );

@@ -57,6 +57,16 @@ export class TicketRepository {
     return row!;
   }
 
+  /** Marks the ticket sold, as the next version. */
+  async markSold(id: string): Promise<TicketRow> {
+    const [row] = await this.db
+      .update(tickets)
+      .set({ sold: true, version: sql`${tickets.version} + 1` })
+      .where(eq(tickets.id, id))
+      .returning();
+    return row!;
+  }
+
   /** Newest first, strictly after `cursor` when given; `limit` rows at most. */
   async listNewest(limit: number, cursor?: ListCursor): Promise<TicketRow[]> {
     const after = cursor

@@ -17,6 +17,8 @@ export interface Ticket {
   createdAt: string;
   /** The order holding the ticket, null while it is free. */
   orderId: string | null;
+  /** True once the order holding it was paid. */
+  sold: boolean;
 }
 
 /** One page of the newest-first list and, when more exist, the cursor of the next page. */
@@ -42,6 +44,7 @@ function toTicket(row: TicketRow): Ticket {
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     orderId: row.orderId,
+    sold: row.sold,
   };
 }
 
@@ -49,9 +52,9 @@ function eventData(ticket: Ticket) {
   return { id: ticket.id, version: ticket.version, title: ticket.title, price: ticket.price, userId: ticket.userId };
 }
 
-/** Records a change of the ticket (an edit, a reservation, a release) as `ticket:updated`, with its order. */
+/** Records a change of the ticket (an edit, a reservation, a release, its sale) as `ticket:updated`. */
 export function enqueueTicketUpdated(tx: Db<TicketsSchema>, ticket: Ticket): Promise<string> {
-  return enqueueEvent(tx, Subjects.TicketUpdated, { ...eventData(ticket), orderId: ticket.orderId });
+  return enqueueEvent(tx, Subjects.TicketUpdated, { ...eventData(ticket), orderId: ticket.orderId, sold: ticket.sold });
 }
 
 /**
@@ -77,6 +80,17 @@ export async function releaseTicket(tx: Db<TicketsSchema>, ticketId: string, ord
 }
 
 /**
+ * Marks the ticket sold when the paid order is the one holding it (order:completed), as the
+ * next version; a repeat changes nothing.
+ */
+export async function sellTicket(tx: Db<TicketsSchema>, ticketId: string, orderId: string): Promise<void> {
+  const repository = new TicketRepository(tx);
+  const current = await repository.findByIdForUpdate(ticketId);
+  if (current?.orderId !== orderId || current.sold) return;
+  await enqueueTicketUpdated(tx, toTicket(await repository.markSold(ticketId)));
+}
+
+/**
  * Creating, reading and updating tickets. Every change commits together with its event in
  * the outbox, which the relay publishes once the commit has happened.
  */
@@ -98,6 +112,7 @@ export class TicketService {
       // Milliseconds, as the column keeps them: the list cursor compares exactly.
       createdAt: new Date().toISOString(),
       orderId: null,
+      sold: false,
     };
     await this.tickets.insertWithEvent({ ...ticket, priceCents: toCents(price) }, eventData(ticket));
     return ticket;

@@ -4,14 +4,52 @@ import { notFound } from 'next/navigation';
 import { Notice } from '../../../components/notice';
 import { OrderActions } from '../../../components/order-actions';
 import { OrderStatusBadge } from '../../../components/order-status';
+import { RefreshEvery } from '../../../components/refresh-every';
+import type { Order, Payment } from '../../../lib/api/types';
 import { formatDateTime } from '../../../lib/format/date';
 import { formatPrice } from '../../../lib/format/money';
 import { getCurrentUser } from '../../../lib/server/current-user';
 import { findOrder } from '../../../lib/server/orders';
+import { findPayment } from '../../../lib/server/payments';
+import { stripePublishableKey } from '../../../lib/server/stripe-key';
 import styles from './order.module.css';
 
 interface OrderPageProps {
   params: Promise<{ orderId: string }>;
+}
+
+/**
+ * A cancelled order, and what became of the money: nothing was taken; or it was taken as the
+ * order was being cancelled (it expired while the payment was in flight) and is on its way
+ * back, or back.
+ */
+function CancelledOutcome({ order, payment }: { order: Order; payment: Payment | null | 'unavailable' }) {
+  const expired = Date.now() >= Date.parse(order.expiresAt);
+  const charged = payment !== null && payment !== 'unavailable' && payment.status !== 'declined' ? payment : null;
+  const refunded = charged?.status === 'refunded';
+  return (
+    <div className={styles.outcome} role="status">
+      {charged ? (
+        <p>
+          <strong>
+            {refunded ? 'Cancelled — your payment was refunded' : 'Cancelled — your payment is being refunded'}
+          </strong>{' '}
+          — the order {expired ? 'expired' : 'was cancelled'} before your payment went through, so{' '}
+          {formatPrice(charged.amount)} {refunded ? 'went' : 'is going'} back to your card and the ticket is no longer
+          held for you.
+        </p>
+      ) : (
+        <p>
+          <strong>{expired ? 'Order expired' : 'Order cancelled'}</strong> —{' '}
+          {expired ? 'it was not paid in time, so the ticket' : 'the ticket'} is no longer held for you.
+        </p>
+      )}
+      {charged && !refunded ? <RefreshEvery ms={2_000} /> : null}
+      <Link href={`/tickets/${order.ticket.id}`} className="button">
+        Back to the ticket
+      </Link>
+    </div>
+  );
 }
 
 export async function generateMetadata({ params }: OrderPageProps): Promise<Metadata> {
@@ -46,7 +84,11 @@ export default async function OrderPage({ params }: OrderPageProps) {
     );
   }
   const { order } = lookup;
-  const expired = order.status === 'cancelled' && Date.now() >= Date.parse(order.expiresAt);
+  const [payment, publishableKey] = await Promise.all([findPayment(order.id), stripePublishableKey()]);
+  // Orders completes the order a moment after payments has taken the money.
+  const paid =
+    order.status === 'complete' ||
+    (order.status === 'created' && payment !== null && payment !== 'unavailable' && payment.status === 'succeeded');
 
   return (
     <>
@@ -54,12 +96,12 @@ export default async function OrderPage({ params }: OrderPageProps) {
         ← My orders
       </Link>
       <article className={styles.order}>
-        <OrderStatusBadge status={order.status} />
+        <OrderStatusBadge status={paid ? 'complete' : order.status} />
         <h1 className={styles.title}>{order.ticket.title}</h1>
         <p className={styles.price}>{formatPrice(order.ticket.price)}</p>
         <dl className={styles.facts}>
           <div>
-            <dt>{order.status === 'created' ? 'Pay by' : 'Reserved until'}</dt>
+            <dt>{order.status === 'created' && !paid ? 'Pay by' : 'Reserved until'}</dt>
             <dd>
               <time dateTime={order.expiresAt}>{formatDateTime(order.expiresAt)}</time>
             </dd>
@@ -69,19 +111,11 @@ export default async function OrderPage({ params }: OrderPageProps) {
             <dd className={styles.id}>{order.id}</dd>
           </div>
         </dl>
-        {order.status === 'created' ? <OrderActions key={order.version} order={order} /> : null}
-        {order.status === 'cancelled' ? (
-          <div className={styles.outcome} role="status">
-            <p>
-              <strong>{expired ? 'Order expired' : 'Order cancelled'}</strong> —{' '}
-              {expired ? 'it was not paid in time, so the ticket' : 'the ticket'} is no longer held for you.
-            </p>
-            <Link href={`/tickets/${order.ticket.id}`} className="button">
-              Back to the ticket
-            </Link>
-          </div>
+        {order.status === 'created' && !paid ? (
+          <OrderActions key={order.version} order={order} publishableKey={publishableKey} />
         ) : null}
-        {order.status === 'complete' ? (
+        {order.status === 'cancelled' ? <CancelledOutcome order={order} payment={payment} /> : null}
+        {paid ? (
           <div className={styles.outcome} role="status">
             <p>
               <strong>Paid</strong> — the ticket is yours.
@@ -89,6 +123,7 @@ export default async function OrderPage({ params }: OrderPageProps) {
             <Link href="/orders" className="button">
               My orders
             </Link>
+            {order.status === 'created' ? <RefreshEvery ms={1_000} /> : null}
           </div>
         ) : null}
       </article>

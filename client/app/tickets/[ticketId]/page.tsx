@@ -36,10 +36,26 @@ export default async function TicketPage({ params }: TicketPageProps) {
   }
   const { ticket } = lookup;
   const isOwner = currentUser?.id === ticket.userId;
-  const reserved = ticket.orderId !== null;
+  // A sold ticket stays held by its paid order for good.
+  const sold = ticket.sold;
+  const reserved = ticket.orderId !== null && !sold;
 
   let panel: ReactNode;
-  if (isOwner && !reserved) {
+  if (sold) {
+    panel = (
+      <FormCard
+        title="Sold"
+        subtitle={isOwner ? 'A buyer has paid for this ticket.' : 'This ticket has been sold.'}
+        headingLevel={2}
+      >
+        <p className={styles.note}>
+          {isOwner
+            ? 'It can no longer be edited.'
+            : 'It is no longer available. Have a look at the other tickets for sale.'}
+        </p>
+      </FormCard>
+    );
+  } else if (isOwner && !reserved) {
     panel = (
       <FormCard title="Edit listing" subtitle="Change the title or the price." headingLevel={2}>
         <TicketForm ticket={ticket} />
@@ -93,6 +109,7 @@ export default async function TicketPage({ params }: TicketPageProps) {
           <div className={styles.badges}>
             {isOwner ? <p className={styles.badge}>Your listing</p> : null}
             {reserved ? <p className={`${styles.badge} ${styles.reserved}`}>Reserved</p> : null}
+            {sold ? <p className={`${styles.badge} ${styles.sold}`}>Sold</p> : null}
           </div>
           <h1 className={styles.title}>{ticket.title}</h1>
           <p className={styles.price}>{formatPrice(ticket.price)}</p>

@@ -1,0 +1,158 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startStack } from '../../scripts/lib/stack.mjs';
+import { launchChromium, newVisitor, step } from './browser-harness';
+
+const root = path.join(__dirname, '..', '..');
+let stack: Awaited<ReturnType<typeof startStack>>;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-e2e-pay-'));
+  stack = await startStack({
+    root,
+    port: 0,
+    dataDir,
+    natsPort: 0,
+    natsMonitorPort: null,
+    logLevel: 'warn',
+    print: () => {},
+  });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function signUp(page: Page, email: string) {
+  await page.goto(`${stack.url}/auth/signup`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(`${stack.url}/`);
+}
+
+/** Reloads until `visible` says the page shows what the events have brought about. */
+async function reloadUntil(page: Page, visible: () => Promise<boolean>, what: string) {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    if (await visible()) return;
+    await page.waitForTimeout(250);
+    await page.reload();
+  }
+  throw new Error(`the page never showed ${what}`);
+}
+
+describe('a buyer paying in a real browser, with the built-in test provider', () => {
+  it('is declined with the declined card, pays with Visa, and the ticket is sold; the seller cannot edit it', async () => {
+    const seller = await newVisitor(browser);
+    const buyer = await newVisitor(browser);
+    const stamp = Date.now();
+
+    const ticketUrl = await step(seller.page, 'the seller lists a ticket', async () => {
+      await signUp(seller.page, `seller-${stamp}@example.com`);
+      await seller.page.goto(`${stack.url}/tickets/new`);
+      await seller.page.getByLabel('Title').fill('Opera, stalls');
+      await seller.page.getByLabel('Price').fill('64');
+      await seller.page.getByRole('button', { name: 'List ticket' }).click();
+      await seller.page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+      return seller.page.url();
+    });
+
+    await step(buyer.page, 'the buyer purchases it and sees the countdown', async () => {
+      await signUp(buyer.page, `buyer-${stamp}@example.com`);
+      await buyer.page.getByRole('link', { name: 'My Orders' }).waitFor();
+      await buyer.page.goto(ticketUrl);
+      await buyer.page.getByRole('heading', { name: 'Opera, stalls' }).waitFor();
+      // Orders learns of the ticket through the bus: the first click may come before it has.
+      for (let attempt = 0; ; attempt++) {
+        await buyer.page.getByRole('button', { name: 'Purchase' }).click();
+        const ordered = await buyer.page
+          .waitForURL(/\/orders\/[0-9a-f-]{36}$/, { timeout: 2_000 })
+          .then(() => true)
+          .catch(() => false);
+        if (ordered) break;
+        if (attempt >= 10) throw new Error('the ticket never became purchasable');
+      }
+      await buyer.page.getByText('Awaiting payment').waitFor();
+      expect(await buyer.page.getByTestId('countdown').textContent()).toMatch(/^1[45]:\d\d$/);
+    });
+
+    const pay = buyer.page.getByRole('button', { name: 'Pay $64.00' });
+
+    await step(buyer.page, 'the declined card is refused, beside the form', async () => {
+      await buyer.page.getByLabel('Declined card').check();
+      // Payments learns of the order through the bus too: until it has, the page says to try again.
+      for (let attempt = 0; ; attempt++) {
+        const answered = buyer.page.waitForResponse((r) => r.url().endsWith('/api/payments'));
+        await pay.click();
+        const status = (await answered).status();
+        if (status === 402) break;
+        if (status !== 404 || attempt >= 10) throw new Error(`the payment was answered ${status}`);
+        await buyer.page.waitForTimeout(500);
+      }
+      const form = buyer.page.getByRole('form', { name: 'Payment' });
+      expect(await form.getByRole('alert').textContent()).toBe('Your card was declined');
+      await buyer.page.getByText('Awaiting payment').waitFor();
+    });
+
+    await step(buyer.page, 'Visa pays: the button is disabled while paying, then the page says Paid', async () => {
+      await buyer.page.getByLabel('Visa, succeeds').check();
+      // Hold the request a moment, to see the form while it is on its way.
+      await buyer.page.route('**/api/payments', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        await route.continue();
+      });
+      const paying = buyer.page.waitForResponse((r) => r.url().endsWith('/api/payments'));
+      await pay.click();
+      const busy = buyer.page.getByRole('button', { name: 'Paying…' });
+      await busy.waitFor();
+      expect(await busy.isDisabled()).toBe(true);
+      expect(await buyer.page.getByLabel('Declined card').isDisabled()).toBe(true);
+      expect(await buyer.page.getByRole('button', { name: 'Cancel order' }).isDisabled()).toBe(true);
+      expect((await paying).status()).toBe(201);
+      await buyer.page.unroute('**/api/payments');
+      const paid = buyer.page.getByRole('status').filter({ hasText: 'the ticket is yours' });
+      await paid.getByText('Paid', { exact: true }).waitFor();
+      await paid.getByRole('link', { name: 'My orders', exact: true }).waitFor();
+      expect(await buyer.page.getByRole('button', { name: /^Pay/ }).count()).toBe(0);
+    });
+
+    await step(buyer.page, 'My Orders shows the order complete', async () => {
+      await buyer.page
+        .getByRole('status')
+        .filter({ hasText: 'the ticket is yours' })
+        .getByRole('link', { name: 'My orders', exact: true })
+        .click();
+      await buyer.page.waitForURL(`${stack.url}/orders`);
+      await reloadUntil(
+        buyer.page,
+        () => buyer.page.getByRole('listitem').filter({ hasText: 'Opera, stalls' }).getByText('Paid').isVisible(),
+        'the order paid in My Orders',
+      );
+    });
+
+    await step(buyer.page, 'the ticket says Sold to the buyer', async () => {
+      await buyer.page.goto(ticketUrl);
+      await reloadUntil(buyer.page, () => buyer.page.getByRole('heading', { name: 'Sold' }).isVisible(), 'Sold');
+      expect(await buyer.page.getByRole('button', { name: 'Purchase' }).count()).toBe(0);
+    });
+
+    await step(seller.page, 'the seller sees it sold, with no edit form', async () => {
+      await seller.page.goto(ticketUrl);
+      await reloadUntil(seller.page, () => seller.page.getByRole('heading', { name: 'Sold' }).isVisible(), 'Sold');
+      expect(await seller.page.getByLabel('Title').count()).toBe(0);
+      expect(await seller.page.getByRole('button', { name: 'Save changes' }).count()).toBe(0);
+    });
+
+    expect(seller.errors).toEqual([]);
+    expect(buyer.errors).toEqual([]);
+    await seller.context.close();
+    await buyer.context.close();
+  }, 120_000);
+});

@@ -1,0 +1,67 @@
+import { eq } from 'drizzle-orm';
+import { applyInVersionOrder, type Db } from '@ticketing/common/db';
+import { orders, type PaymentsSchema } from './schema';
+
+/** An order as payments knows it. */
+export type OrderCopy = typeof orders.$inferSelect;
+
+/** The order, or undefined when payments has not heard of it. */
+export async function findOrder(db: Db<PaymentsSchema>, id: string): Promise<OrderCopy | undefined> {
+  const [row] = await db.select().from(orders).where(eq(orders.id, id)).limit(1);
+  return row;
+}
+
+/** The order, locked until the transaction ends: a payment's outcome and the order's cancellation meet here. */
+export async function lockOrder(tx: Db<PaymentsSchema>, id: string): Promise<OrderCopy | undefined> {
+  const [row] = await tx.select().from(orders).where(eq(orders.id, id)).for('update');
+  return row;
+}
+
+/** What order:created says about an order (price in dollars). */
+export interface CreatedOrder {
+  id: string;
+  version: number;
+  userId: string;
+  ticket: { price: number };
+}
+
+/** Adds a new order (version 0) to the copy; a repeated or older version does nothing, an early one waits. */
+export function applyOrderCreated(tx: Db<PaymentsSchema>, order: CreatedOrder): Promise<'applied' | 'stale'> {
+  return applyInVersionOrder({
+    id: order.id,
+    entity: 'order',
+    version: order.version,
+    current: () => lockOrder(tx, order.id).then((row) => row?.version),
+    apply: async () => {
+      await tx.insert(orders).values({
+        id: order.id,
+        userId: order.userId,
+        status: 'created',
+        priceCents: Math.round(order.ticket.price * 100),
+        version: order.version,
+      });
+    },
+  });
+}
+
+/**
+ * Applies an order's change of status (cancelled, completed) on top of the version before,
+ * then runs `after` in the same transaction (e.g. to queue a refund).
+ */
+export function applyOrderStatus(
+  tx: Db<PaymentsSchema>,
+  order: { id: string; version: number },
+  status: 'cancelled' | 'complete',
+  after: () => Promise<void> = async () => {},
+): Promise<'applied' | 'stale'> {
+  return applyInVersionOrder({
+    id: order.id,
+    entity: 'order',
+    version: order.version,
+    current: () => lockOrder(tx, order.id).then((row) => row?.version),
+    apply: async () => {
+      await tx.update(orders).set({ status, version: order.version }).where(eq(orders.id, order.id));
+      await after();
+    },
+  });
+}

@@ -1,0 +1,4 @@
+import { runService } from '@ticketing/common/service';
+import { paymentsService } from './service';
+
+runService(paymentsService);

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { eq } from 'drizzle-orm';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsWrapper } from '@ticketing/common';
+import { OrderStatus, publishEvent, Subjects, type EventData } from '@ticketing/common/events';
+import {
+  sessionCookie,
+  startNatsServer,
+  startTestService,
+  TEST_JWT_KEY,
+  waitFor,
+  waitForEvents,
+  type StoredEvent,
+  type TestDatabase,
+  type TestNatsServer,
+  type TestService,
+} from '@ticketing/common/testing';
+import { orders, payments, testProviderCharges, testProviderRefunds, type PaymentsSchema } from '../src/db/schema';
+import { createPaymentsService, type PaymentsServiceOptions } from '../src/service';
+
+/** Everything one test file needs: payments on a fresh database, its own nats-server. */
+export interface PaymentsContext {
+  /** The listening server, for supertest. */
+  app: Server;
+  service: TestService<PaymentsSchema, unknown>;
+  database: TestDatabase<PaymentsSchema>;
+  nats: NatsWrapper;
+  server: TestNatsServer;
+  close(): Promise<void>;
+}
+
+/** Starts payments as the service runner does (env overrides, e.g. PAYMENT_LEASE_SECONDS; a wrapped provider). */
+export async function startPayments(
+  env: Record<string, string> = {},
+  options: PaymentsServiceOptions = {},
+): Promise<PaymentsContext> {
+  const server = await startNatsServer();
+  const service = await startTestService(createPaymentsService(options), { natsUrl: server.url, env });
+  return {
+    app: service.server,
+    service,
+    database: service.database,
+    nats: service.context.nats,
+    server,
+    async close() {
+      await service.close();
+      await server.destroy();
+    },
+  };
+}
+
+/** A session cookie for a user. */
+export function signin(user: { id?: string; email?: string } = {}): string[] {
+  return sessionCookie(TEST_JWT_KEY, user);
+}
+
+/** Publishes an event as its service would. */
+export function publish<S extends Subjects>(nats: NatsWrapper, subject: S, data: EventData<S>): Promise<number> {
+  return publishEvent(jetstream(nats.client), subject, data);
+}
+
+/** An order:created body for a new order of `userId`. */
+export function newOrder(fields: { userId?: string; price?: number } = {}): EventData<Subjects.OrderCreated> {
+  return {
+    id: randomUUID(),
+    version: 0,
+    status: OrderStatus.Created,
+    userId: fields.userId ?? randomUUID(),
+    expiresAt: new Date(Date.now() + 900_000).toISOString(),
+    ticket: { id: randomUUID(), price: fields.price ?? 20 },
+  };
+}
+
+/** Waits until payments' copy of the order is at `version`, and returns the row. */
+export function copyAt(database: TestDatabase<PaymentsSchema>, id: string, version: number) {
+  return waitFor(
+    async () => {
+      const [row] = await database.db.select().from(orders).where(eq(orders.id, id));
+      return row?.version === version ? row : undefined;
+    },
+    { message: `order ${id} at version ${version} in payments' copy` },
+  );
+}
+
+/** Places an order through the bus (as orders would) and waits until payments knows it. */
+export async function placeOrder(ctx: PaymentsContext, fields: { userId?: string; price?: number } = {}) {
+  const order = newOrder(fields);
+  await publish(ctx.nats, Subjects.OrderCreated, order);
+  await copyAt(ctx.database, order.id, 0);
+  return order;
+}
+
+/** The order's payment row. */
+export async function paymentRow(database: TestDatabase<PaymentsSchema>, orderId: string) {
+  const [row] = await database.db.select().from(payments).where(eq(payments.orderId, orderId));
+  return row;
+}
+
+/** Every charge the built-in test provider made or declined for the order. */
+export function testCharges(database: TestDatabase<PaymentsSchema>, orderId: string) {
+  return database.db.select().from(testProviderCharges).where(eq(testProviderCharges.orderId, orderId));
+}
+
+/** The charges the test provider made (succeeded) for the order. */
+export async function successfulCharges(database: TestDatabase<PaymentsSchema>, orderId: string) {
+  return (await testCharges(database, orderId)).filter((charge) => charge.outcome === 'succeeded');
+}
+
+/** The test provider's refunds of a charge. */
+export function testRefunds(database: TestDatabase<PaymentsSchema>, chargeId: string) {
+  return database.db.select().from(testProviderRefunds).where(eq(testProviderRefunds.chargeId, chargeId));
+}
+
+/** The payment events about one order, in stream order, once there are `count`. */
+export function paymentEvents(nats: NatsWrapper, orderId: string, count: number): Promise<StoredEvent[]> {
+  return waitForEvents(nats.client, count, {
+    match: (event) => event.subject.startsWith('payment:') && event.data.orderId === orderId,
+  });
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "tickets" ADD COLUMN "sold" boolean DEFAULT false NOT NULL;
