@@ -37,7 +37,13 @@ const running = new Map<string, Running>();
 let gateway: Server;
 let gatewayUrl: string;
 
-/** Polls until `check` returns a truthy value, or throws the last failure after `timeoutMs`. */
+/** Thrown by a check that can tell waiting longer is of no use. */
+class GiveUp extends Error {}
+
+/**
+ * Polls until `check` returns a truthy value, or throws the last failure after `timeoutMs`
+ * (at once when the check throws GiveUp).
+ */
 async function poll<T>(check: () => Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -46,6 +52,7 @@ async function poll<T>(check: () => Promise<T>, timeoutMs: number, what: string)
       const value = await check();
       if (value) return value as NonNullable<T>;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       last = error;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: last });
@@ -177,10 +184,18 @@ async function devOnlyPackages(workspace: string): Promise<string[]> {
 
 describe.each(SERVICES.map((service) => service.name))('the %s image', (name) => {
   test('answers /healthz and /readyz against its own database and the bus', async () => {
-    const { port } = running.get(name)!;
+    const { id, port } = running.get(name)!;
+    // A container that has exited will never answer: fail at once rather than at the timeout.
+    const answers = async (pathname: string) => {
+      const state = await stateOf(id);
+      if (state.status !== 'running') {
+        throw new GiveUp(`${name} is ${state.status} (exit code ${state.exitCode}), it will not answer ${pathname}`);
+      }
+      return (await get(port, pathname)).status === 200;
+    };
     await withLogs(name, async () => {
-      await poll(async () => (await get(port, '/healthz')).status === 200, 60_000, `${name} /healthz`);
-      await poll(async () => (await get(port, '/readyz')).status === 200, 30_000, `${name} /readyz`);
+      await poll(() => answers('/healthz'), 60_000, `${name} /healthz`);
+      await poll(() => answers('/readyz'), 30_000, `${name} /readyz`);
     });
   }, 100_000);
 
