@@ -50,7 +50,13 @@ module.exports = {
       // The standalone build repeats the package name; jest must not see it twice.
       modulePathIgnorePatterns: ['<rootDir>/.next/'],
     }),
-    project('infra'),
+    project('infra', {
+      // The image tier runs only under `npm run test:images`, which builds the images first.
+      testMatch: [
+        '<rootDir>/test/**/*.test.ts',
+        ...(process.env.TEST_IMAGES ? ['<rootDir>/test/**/*.image-test.ts'] : []),
+      ],
+    }),
     project('docs'),
     project('e2e', { testTimeout: 120_000 }),
     project('scripts', { testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.test.mjs'] }),

@@ -38,11 +38,21 @@ USER node
 WORKDIR /app/${SERVICE}
 CMD ["../node_modules/.bin/tsx", "watch", "src/index.ts"]
 
-FROM base AS runtime
+# Production dependencies only, of the service and common. A stage of its own so that the
+# runtime stage can start from the plain base image: the npm installed above is only for
+# building. Type declarations, TypeScript sources, source maps and READMEs are never read
+# at run time.
+FROM base AS deps
+ARG SERVICE
+RUN npm ci --omit=dev --workspace @ticketing/${SERVICE} --workspace @ticketing/common \
+  && find . -path '*/node_modules/*' -type f \
+    \( -name '*.map' -o -name '*.ts' -o -name '*.cts' -o -name '*.mts' -o -name '*.md' \) -delete
+
+FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 ENV NODE_ENV=production
-RUN npm ci --omit=dev --workspace @ticketing/${SERVICE} --workspace @ticketing/common \
-  && npm cache clean --force
+WORKDIR /app
+COPY --from=deps /app ./
 COPY --from=build /app/common/dist common/dist
 COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
 # Migrations are read at start from ../drizzle, relative to dist.

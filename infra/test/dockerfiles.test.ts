@@ -100,7 +100,13 @@ function problemsOf(dockerfile: Dockerfile, image: string): string[] {
     problems.push(`the runtime stage does not run ${JSON.stringify(entry.cmd)} in ${entry.workdir}`);
   }
 
-  const installs = chain.filter((i) => i.keyword === 'RUN' && i.args.slice(0, 2).join(' ') === 'npm ci');
+  // Its packages: installed in its own chain, or in a stage whose /app or node_modules it copies.
+  const packagesFrom = copiesOf(chain)
+    .filter((c) => c.from !== null && c.sources.some((s) => /^\/app\/?$/.test(s) || s.includes('node_modules')))
+    .map((c) => instructionsOf(dockerfile, stageNamed(dockerfile, c.from!)));
+  const installs = [chain, ...packagesFrom]
+    .flat()
+    .filter((i) => i.keyword === 'RUN' && i.args.slice(0, 2).join(' ') === 'npm ci');
   const expectedWorkspaces = image === 'client' ? null : [`@ticketing/${image}`, '@ticketing/common'];
   if (expectedWorkspaces === null && installs.length > 0) {
     problems.push('the runtime stage installs packages besides the standalone output');
@@ -217,6 +223,11 @@ describe('a broken Dockerfile', () => {
     ],
     ['no USER in the runtime stage', template.replace(/USER node\nEXPOSE/, 'EXPOSE'), 'the runtime stage runs as root'],
     ['dev dependencies in the runtime stage', template.replace('--omit=dev ', ''), 'production dependencies only'],
+    [
+      'the packages of the build stage copied',
+      template.replace('COPY --from=deps /app ./', 'COPY --from=build /app ./'),
+      'production dependencies only',
+    ],
     [
       'another workspace installed',
       template.replace('--omit=dev --workspace @ticketing/${SERVICE}', '--omit=dev --workspace @ticketing/tickets'),

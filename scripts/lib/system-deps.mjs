@@ -10,7 +10,23 @@ export const SYSTEM_PACKAGES = {
   'nats-server': { bin: 'nats-server', apt: 'nats-server' },
   chromium: { bin: 'chromium', apt: 'chromium' },
   postgresql: { bin: 'initdb', apt: 'postgresql' },
+  // Building and running the images without Docker (`npm run images`, `npm run test:images`).
+  buildah: { bin: 'buildah', apt: 'buildah' },
+  podman: { bin: 'podman', apt: 'podman' },
+  runc: { bin: 'runc', apt: 'runc' },
+  debootstrap: { bin: 'debootstrap', apt: 'debootstrap' },
+  strip: { bin: 'strip', apt: 'binutils' },
 };
+
+/** True where missing packages can be installed here: as root, with apt-get. */
+export function canInstallSystemPackages() {
+  return process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+}
+
+/** The needs not found on PATH. @param {(keyof typeof SYSTEM_PACKAGES)[]} needs */
+export function missingSystemPackages(needs) {
+  return needs.filter((need) => !which(SYSTEM_PACKAGES[need].bin));
+}
 
 /**
  * Makes sure the named system packages are present. As root with apt-get they are
