@@ -139,7 +139,9 @@ export const scenarios: Scenarios = {
       .set('Cookie', sessionCookie(TEST_JWT_KEY, owner))
       .send({ title: 'Concert', price: 20 }),
 
-  'GET /api/tickets/{id} 200': async (apps) => request(apps.tickets).get(`/api/tickets/${await createTicket(apps)}`),
+  // A sold ticket: its orderId names the order that bought it.
+  'GET /api/tickets/{id} 200': async (apps) =>
+    request(apps.tickets).get(`/api/tickets/${(await paidOrder(apps)).ticket.id}`),
   'GET /api/tickets/{id} 404': ({ tickets }) => request(tickets).get(`/api/tickets/${MISSING}`),
   'GET /api/tickets/{id} 503': ({ ticketsDown }) => request(ticketsDown).get(`/api/tickets/${MISSING}`),
 
@@ -150,9 +152,9 @@ export const scenarios: Scenarios = {
       .send({ title: 'Changed', price: 30 }),
   'PUT /api/tickets/{id} 400': async (apps) =>
     request(apps.tickets)
-      .put(`/api/tickets/${await createTicket(apps)}`)
+      .put(`/api/tickets/${(await placeOrder(apps)).ticket.id}`)
       .set('Cookie', signedIn(owner))
-      .send({ title: '', price: 30 }),
+      .send({ title: 'Changed', price: 30 }),
   'PUT /api/tickets/{id} 401': async (apps) =>
     request(apps.tickets)
       .put(`/api/tickets/${await createTicket(apps)}`)
@@ -163,6 +165,17 @@ export const scenarios: Scenarios = {
       .put(`/api/tickets/${MISSING}`)
       .set('Cookie', sessionCookie(TEST_JWT_KEY, owner))
       .send({ title: 'Changed', price: 30 }),
+  'PUT /api/tickets/{id} 413': async (apps) =>
+    request(apps.tickets)
+      .put(`/api/tickets/${await createTicket(apps)}`)
+      .set('Cookie', signedIn(owner))
+      .send({ title: 'x'.repeat(101 * 1024), price: 1 }),
+  'PUT /api/tickets/{id} 415': async (apps) =>
+    request(apps.tickets)
+      .put(`/api/tickets/${await createTicket(apps)}`)
+      .set('Cookie', signedIn(owner))
+      .set('Content-Type', 'application/json; charset=latin1')
+      .send('{}'),
   'PUT /api/tickets/{id} 503': ({ ticketsDown }) =>
     request(ticketsDown)
       .put(`/api/tickets/${MISSING}`)
