@@ -54,6 +54,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app ./
 COPY --from=build /app/common/dist common/dist
+# Plain CommonJS helpers common/dist requires (the directory lock, HTTP limits).
+COPY --from=build /app/common/lib common/lib
 COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
 # Migrations are read at start from ../drizzle, relative to dist.
 COPY --from=build /app/${SERVICE}/drizzle ${SERVICE}/drizzle
