@@ -60,6 +60,13 @@ describe('POST /api/payments', () => {
     expect(response.body).toEqual({ errors: [{ message: 'Token must be provided', field: 'token' }] });
   });
 
+  it('responds 400 on token, saying its limit, when it is longer than 255 characters', async () => {
+    const response = await pay({ id: randomUUID() }, { orderId: randomUUID(), token: `tok_${'x'.repeat(252)}` });
+
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ errors: [{ message: 'Token must be at most 255 characters', field: 'token' }] });
+  });
+
   it('names both fields when both are missing', async () => {
     const response = await pay({ id: randomUUID() }, {});
 

@@ -10,7 +10,13 @@ export function newPaymentRouter(service: PaymentService): Router {
     '/api/payments',
     requireAuth,
     body('orderId', 'OrderId must be provided').isString().bail().trim().isUUID(),
-    body('token', 'Token must be provided').isString().bail().trim().notEmpty().isLength({ max: 255 }),
+    body('token', 'Token must be provided')
+      .isString()
+      .bail()
+      .trim()
+      .notEmpty()
+      .isLength({ max: 255 })
+      .withMessage('Token must be at most 255 characters'),
     validateRequest,
     async (req, res) => {
       const { orderId, token } = matchedData<{ orderId: string; token: string }>(req);
