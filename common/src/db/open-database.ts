@@ -137,6 +137,13 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', (error) => options.logger?.warn({ err: error }, 'idle database connection failed'));
+  // The pool listens for errors only on idle connections. One that the server drops while it
+  // is checked out (a restart between two statements of a transaction, a relay holding its
+  // lock) would emit an error nobody listens to and end the process: the statement in
+  // progress fails on its own, and the pool discards the connection when it comes back.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => options.logger?.warn({ err: error }, 'database connection lost while in use')),
+  );
 
   const migrator = await pool.connect();
   try {
