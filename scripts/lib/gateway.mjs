@@ -146,6 +146,32 @@ function backendHealth(log) {
   };
 }
 
+// How long an instance that refused a connection is passed over while another may answer.
+const DOWN_FOR_MS = 1_000;
+
+/** Round robin over each service's instances, passing over those that refused lately. */
+function instancePicker(ports) {
+  const turn = new Map();
+  const downUntil = new Map();
+  const list = (service) => [ports[service]].flat();
+  return {
+    count: (service) => list(service).length,
+    /** The next instance in turn not yet `tried`, preferring those not lately down. */
+    next(service, tried) {
+      const instances = list(service);
+      const start = turn.get(service) ?? 0;
+      turn.set(service, (start + 1) % instances.length);
+      const inTurn = instances.map((_, i) => instances[(start + i) % instances.length]);
+      const now = Date.now();
+      const fresh = inTurn.filter((port) => !tried.has(port));
+      return fresh.find((port) => (downUntil.get(port) ?? 0) <= now) ?? fresh[0] ?? inTurn[0];
+    },
+    down(service, port) {
+      downUntil.set(port, Date.now() + DOWN_FOR_MS);
+    },
+  };
+}
+
 /**
  * An HTTP server that forwards each request to the port its Ingress route's service runs on,
  * as ingress-nginx would: the request body is read whole first (up to 1 MB, like nginx's
@@ -154,13 +180,23 @@ function backendHealth(log) {
  * the client sent; Host and cookies pass through. A backend that is down answers 503 in the
  * contract's error format. Slow or greedy clients are cut off by header and request
  * timeouts and a per-address connection cap (`limits`, see common/lib/http-limits.cjs).
- * @param {{ routes: ReturnType<typeof loadIngressRoutes>, ports: Record<string, number>,
+ * A service may run as several instances (`ports[service]` a list): requests go to them in
+ * turn; one that refuses the connection is skipped for a moment and the request goes to the
+ * next, and a GET or HEAD whose instance died before answering is sent to the next one too.
+ * A request with a body that an instance dies holding is not repeated (it may have been
+ * carried out): it answers 503, as with one instance.
+ * @param {{ routes: ReturnType<typeof loadIngressRoutes>, ports: Record<string, number | number[]>,
  *   log?: (line: string) => void, limits?: Partial<import('../../common/lib/http-limits.cjs').HttpLimits> }} options
  */
 export function createGateway({ routes, ports, log = () => {}, limits = {} }) {
   // Fewer than a service accepts from one address (512), so the gateway is never refused.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // A request that changes something goes on a connection of its own: on a kept-alive one, a
+  // reset cannot tell "the instance had closed it while idle" (never arrived, safe to send
+  // again) from "the instance died carrying it out" (sending it again could do it twice).
+  const writes = new http.Agent({ keepAlive: false, maxSockets: 256 });
   const health = backendHealth(log);
+  const pick = instancePicker(ports);
   let refused = 0;
   const server = http.createServer(serverOptions(limits), (req, res) => {
     const target = requestTarget(req.url ?? '', req.headers.host);
@@ -173,8 +209,7 @@ export function createGateway({ routes, ports, log = () => {}, limits = {} }) {
     }
     const route = matchRoute(routes, target.path);
     if (!route) return sendError(res, 404, 'Not Found');
-    const port = ports[route.service];
-    if (!port) return sendError(res, 503, `${route.service} is not running here`);
+    if (!ports[route.service]) return sendError(res, 503, `${route.service} is not running here`);
 
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES)
@@ -206,9 +241,20 @@ export function createGateway({ routes, ports, log = () => {}, limits = {} }) {
       if (body.length > 0 || req.headers['content-length'] !== undefined || req.headers['transfer-encoding']) {
         headers['content-length'] = String(body.length);
       }
+      const idempotent = req.method === 'GET' || req.method === 'HEAD';
+      const tried = new Set();
       const forward = (retry) => {
+        const port = pick.next(route.service, tried);
+        tried.add(port);
         const upstream = http.request(
-          { host: '127.0.0.1', port, method: req.method, path: target.path, headers, agent },
+          {
+            host: '127.0.0.1',
+            port,
+            method: req.method,
+            path: target.path,
+            headers,
+            agent: idempotent ? agent : writes,
+          },
           (response) => {
             health.answered(route.service);
             res.writeHead(response.statusCode ?? 502, endToEndRaw(response.rawHeaders));
@@ -218,8 +264,13 @@ export function createGateway({ routes, ports, log = () => {}, limits = {} }) {
         upstream.on('error', (error) => {
           if (res.headersSent) return res.destroy(error);
           // A kept-alive connection the backend closed while idle: the request never reached it.
-          if (retry && upstream.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
-            return forward(false);
+          const neverArrived =
+            error.code === 'ECONNREFUSED' ||
+            (upstream.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE'));
+          if (error.code === 'ECONNREFUSED') pick.down(route.service, port);
+          if (retry && (neverArrived || (idempotent && error.code === 'ECONNRESET'))) {
+            // Another instance, or (one instance, a stale connection) the same one afresh.
+            return forward(pick.count(route.service) > tried.size);
           }
           health.failed(route.service, error);
           sendError(res, 503, `${route.service} is unavailable, please try again shortly`);

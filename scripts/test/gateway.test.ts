@@ -321,3 +321,108 @@ describe('the gateway logs an outage once, not per request', () => {
     await Promise.all([gateway, ticketsBackend].map((s) => new Promise((r) => s.close(r))));
   });
 });
+
+describe('the gateway in front of two instances of a service', () => {
+  /** A backend that answers with its name, or dies holding the request when `dieOn` matches. */
+  function instance(name: string, dieOn?: (req: http.IncomingMessage) => boolean) {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url}`);
+        if (dieOn?.(req)) return req.socket.destroy();
+        res.end(JSON.stringify({ from: name }));
+      });
+    });
+    return { seen, server };
+  }
+  const closeAll = (...servers: http.Server[]) =>
+    Promise.all(
+      servers.map((s) => {
+        s.closeAllConnections();
+        return new Promise((r) => s.close(r));
+      }),
+    );
+
+  it('sends requests to each in turn', async () => {
+    const [a, b] = [instance('a'), instance('b')];
+    const ports = { 'tickets-srv': [await listen(a.server), await listen(b.server)], 'auth-srv': 1, 'client-srv': 1 };
+    const gateway = createGateway({ routes, ports });
+    const base = `http://127.0.0.1:${await listen(gateway)}`;
+
+    for (let i = 0; i < 10; i++) expect((await fetch(`${base}/api/tickets`)).status).toBe(200);
+
+    expect([a.seen.length, b.seen.length]).toEqual([5, 5]);
+    await closeAll(gateway, a.server, b.server);
+  });
+
+  it('skips an instance that is down: every request, a POST too, is answered by the other', async () => {
+    const [a, b] = [instance('a'), instance('b')];
+    const deadPort = await listen(a.server);
+    await closeAll(a.server);
+    const ports = { 'tickets-srv': [deadPort, await listen(b.server)], 'auth-srv': 1, 'client-srv': 1 };
+    const lines: string[] = [];
+    const gateway = createGateway({ routes, ports, log: (line: string) => lines.push(line) });
+    const base = `http://127.0.0.1:${await listen(gateway)}`;
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${base}/api/tickets`, i % 2 ? { method: 'POST', body: '{}' } : undefined).then((r) => r.json()),
+      ),
+    );
+
+    expect(answers).toEqual(Array(20).fill({ from: 'b' }));
+    expect(b.seen).toHaveLength(20);
+    expect(lines).toEqual([]);
+    await closeAll(gateway, b.server);
+  });
+
+  it('repeats a GET whose instance died holding it on the other; a POST it answers 503, never sending it twice', async () => {
+    const dying = instance('a', () => true);
+    const other = instance('b');
+    const ports = {
+      'tickets-srv': [await listen(dying.server), await listen(other.server)],
+      'auth-srv': 1,
+      'client-srv': 1,
+    };
+    const gateway = createGateway({ routes, ports });
+    const base = `http://127.0.0.1:${await listen(gateway)}`;
+
+    const gets = [await fetch(`${base}/api/tickets/1`), await fetch(`${base}/api/tickets/2`)];
+    const posts = [
+      await fetch(`${base}/api/tickets`, { method: 'POST', body: '{}' }),
+      await fetch(`${base}/api/tickets`, { method: 'POST', body: '{}' }),
+    ];
+
+    expect(gets.map((r) => r.status)).toEqual([200, 200]);
+    expect(posts.map((r) => r.status).sort()).toEqual([200, 503]);
+    expect(await posts.find((r) => r.status === 503)!.json()).toEqual({
+      errors: [{ message: 'tickets-srv is unavailable, please try again shortly' }],
+    });
+    // Each POST reached exactly one instance once.
+    expect([...dying.seen, ...other.seen].filter((line) => line.startsWith('POST'))).toHaveLength(2);
+    await closeAll(gateway, dying.server, other.server);
+  });
+
+  it('never sends a POST twice, even when the instance dies on a connection it kept alive before', async () => {
+    let answered = 0;
+    const flaky = instance('a', (req) => req.method === 'POST' && answered++ > 0);
+    const other = instance('b');
+    const ports = {
+      'tickets-srv': [await listen(flaky.server), await listen(other.server)],
+      'auth-srv': 1,
+      'client-srv': 1,
+    };
+    const gateway = createGateway({ routes, ports });
+    const base = `http://127.0.0.1:${await listen(gateway)}`;
+
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await fetch(`${base}/api/tickets`, { method: 'POST', body: '{}' })).status);
+
+    // a, b, then a again, which dies holding it: 503, and b never sees it.
+    expect(statuses).toEqual([200, 200, 503]);
+    expect([flaky.seen.length, other.seen.length]).toEqual([2, 1]);
+    await closeAll(gateway, flaky.server, other.server);
+  });
+});
