@@ -59,7 +59,14 @@ module.exports = {
     }),
     project('docs'),
     project('e2e', { testTimeout: 120_000 }),
-    project('scripts', { testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.test.mjs'] }),
+    project('scripts', {
+      testMatch: [
+        '<rootDir>/test/**/*.test.ts',
+        '<rootDir>/test/**/*.test.mjs',
+        // The cluster tier runs only with TEST_CLUSTER set (npm test sets it for its last tier).
+        ...(process.env.TEST_CLUSTER ? ['<rootDir>/test/**/*.cluster-test.ts'] : []),
+      ],
+    }),
   ],
   testTimeout: 30_000,
 };

@@ -90,6 +90,13 @@ async function main() {
   } finally {
     await server.stop();
   }
+
+  // It starts its own three nats-servers and PostgreSQL server (scripts/lib/cluster.mjs).
+  jest(
+    'cluster tier (3-node JetStream, PostgreSQL server, two instances of every service, faults)',
+    [...ci, '--selectProjects', 'scripts', '--testPathPatterns', 'cluster-test'],
+    { ...process.env, TEST_CLUSTER: '1' },
+  );
 }
 
 main()

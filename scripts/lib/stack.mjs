@@ -84,6 +84,11 @@ async function waitForFreeDirs(dirs, say) {
  *   jwtKey?: string,
  *   handleSignals?: boolean,   stop everything on SIGINT/SIGTERM/SIGHUP, then exit (npm start)
  *   client?: boolean,          run the web client too (default: when it has been built)
+ *   instances?: number,        instances of each service behind the gateway (default 1; more
+ *                              need a PostgreSQL server: a PGlite folder takes one process)
+ *   databaseUrls?: Record<string, string>, a service's PostgreSQL URL by name (default: the
+ *                              `<SERVICE>_DATABASE_URL` variables)
+ *   env?: Record<string, string>, more environment for every service (NATS_STREAM_REPLICAS, …)
  * }} options
  */
 export async function startStack(options) {
@@ -158,12 +163,29 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   }
 
   const services = loadServices(root);
-  /** @type {Record<string, number>} component's Service name → its local port */
-  const ports = {};
-  for (const service of services) ports[serviceHost(service.name)] = await freePort();
-  if ((options.client ?? true) && hasClient(root)) ports['client-srv'] = await freePort();
+  const instances = options.instances ?? 1;
+  const databaseUrl = (name) => options.databaseUrls?.[name] ?? process.env[databaseUrlVariable(name)];
+  if (instances > 1) {
+    const embedded = services.filter(({ name }) => !databaseUrl(name)).map(({ name }) => name);
+    if (embedded.length) {
+      throw new Error(
+        `${instances} instances of ${embedded.join(', ')} would share one embedded database folder: give each a PostgreSQL server (${embedded.map(databaseUrlVariable).join(', ')})`,
+      );
+    }
+  }
+  /** @type {Record<string, number[]>} component's Service name → the local ports of its instances */
+  const instancePorts = {};
+  for (const service of services) {
+    instancePorts[serviceHost(service.name)] = await Promise.all(Array.from({ length: instances }, () => freePort()));
+  }
+  if ((options.client ?? true) && hasClient(root)) instancePorts['client-srv'] = [await freePort()];
+  /** @type {Record<string, number>} component's Service name → its (first instance's) local port */
+  const ports = Object.fromEntries(Object.entries(instancePorts).map(([host, [port]]) => [host, port]));
   await waitForFreeDirs(
-    [...(options.natsUrl ? [] : [path.join(dataDir, 'nats')]), ...services.map(({ name }) => path.join(dataDir, name))],
+    [
+      ...(options.natsUrl ? [] : [path.join(dataDir, 'nats')]),
+      ...services.filter(({ name }) => !databaseUrl(name)).map(({ name }) => path.join(dataDir, name)),
+    ],
     say,
   );
   const key = options.jwtKey ?? jwtKey(dataDir);
@@ -171,35 +193,43 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   const { DATABASE_URL: _shared, ...baseEnv } = process.env;
   const node = process.execPath;
 
+  const instanceName = (name, i) => (instances > 1 ? `${name}-${i + 1}` : name);
   for (const { name } of services) {
-    processes.push(
-      new SupervisedProcess({
-        name,
-        command: node,
-        args: [path.join(root, name, 'dist', 'index.js')],
-        env: {
-          ...baseEnv,
-          PORT: String(ports[serviceHost(name)]),
-          // Only the gateway faces the network; the services answer on loopback.
-          HOST: '127.0.0.1',
-          JWT_KEY: key,
-          DATA_DIR: dataDir,
-          COOKIE_SECURE: 'false',
-          LOG_LEVEL: logLevel,
-          NODE_ENV: 'production',
-          DATABASE_URL: process.env[databaseUrlVariable(name)],
-          NATS_URL: natsUrl,
-          NATS_CLUSTER_ID: process.env.NATS_CLUSTER_ID ?? 'ticketing',
-          NATS_CLIENT_ID: `${name}-${process.pid}`,
-        },
-        print,
-        color,
-      }),
+    instancePorts[serviceHost(name)].forEach((port, i) =>
+      processes.push(
+        new SupervisedProcess({
+          name: instanceName(name, i),
+          command: node,
+          args: [path.join(root, name, 'dist', 'index.js')],
+          env: {
+            ...baseEnv,
+            ...options.env,
+            PORT: String(port),
+            // Only the gateway faces the network; the services answer on loopback.
+            HOST: '127.0.0.1',
+            JWT_KEY: key,
+            DATA_DIR: dataDir,
+            COOKIE_SECURE: 'false',
+            LOG_LEVEL: logLevel,
+            NODE_ENV: 'production',
+            DATABASE_URL: databaseUrl(name),
+            NATS_URL: natsUrl,
+            NATS_CLUSTER_ID: process.env.NATS_CLUSTER_ID ?? 'ticketing',
+            NATS_CLIENT_ID: `${instanceName(name, i)}-${process.pid}`,
+          },
+          print,
+          color,
+        }),
+      ),
     );
   }
 
   const routes = loadIngressRoutes(path.join(root, 'infra', 'k8s', 'ingress-srv.yaml'));
-  const gateway = createGateway({ routes, ports, log: (line) => print(formatLine('gateway', line, color)) });
+  const gateway = createGateway({
+    routes,
+    ports: instancePorts,
+    log: (line) => print(formatLine('gateway', line, color)),
+  });
   const gatewaySockets = new Set();
   gateway.on('connection', (socket) => {
     gatewaySockets.add(socket);
@@ -279,7 +309,9 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     await waitUntilReady(
       [
         ...(nats ? [natsProbe('nats', Number(new URL(natsUrl).port))] : []),
-        ...services.map(({ name }) => httpProbe(name, ports[serviceHost(name)], '/readyz')),
+        ...services.flatMap(({ name }) =>
+          instancePorts[serviceHost(name)].map((port, i) => httpProbe(instanceName(name, i), port, '/readyz')),
+        ),
         ...(ports['client-srv'] ? [httpProbe('client', ports['client-srv'], '/healthz')] : []),
       ],
       { timeoutMs: 120_000 },
@@ -295,6 +327,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     natsUrl,
     natsMonitorPort,
     ports,
+    instancePorts,
     processes,
     stop,
   };

@@ -3,6 +3,7 @@ import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { findExecutable, freePort } from '../../lib/system.cjs';
 
 const run = promisify(execFile);
@@ -11,6 +12,10 @@ const run = promisify(execFile);
 export interface TestPostgresServer {
   /** `postgres://test@127.0.0.1:<port>/postgres` (trust authentication). */
   readonly url: string;
+  /** Creates a database and resolves with its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** Stops the server (fast shutdown: sessions are cut) and starts it again on the same port after `downMs`. */
+  restart(downMs?: number): Promise<void>;
   /** Stops the server and deletes its data folder. */
   stop(): Promise<void>;
 }
@@ -38,11 +43,32 @@ export async function startPostgresServer(): Promise<TestPostgresServer> {
   await as(initdb, ['-D', dataDir, '-U', 'test', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  await as(pgCtl, ['-D', dataDir, '-o', options, '-l', path.join(dir, 'server.log'), '-w', 'start']);
+  const startServer = () =>
+    as(pgCtl, ['-D', dataDir, '-o', options, '-l', path.join(dir, 'server.log'), '-w', 'start']);
+  await startServer();
 
+  const url = `postgres://test@127.0.0.1:${port}/postgres`;
   let stopped = false;
   return {
-    url: `postgres://test@127.0.0.1:${port}/postgres`,
+    url,
+    async createDatabase(name) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        await admin.query(`create database ${name}`);
+      } finally {
+        await admin.end();
+      }
+      const database = new URL(url);
+      database.pathname = `/${name}`;
+      return database.toString();
+    },
+    async restart(downMs = 0) {
+      await as(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await startServer();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
