@@ -36,6 +36,8 @@ module.exports = {
     project('common'),
     ...services.map(({ name }) =>
       project(name, {
+        // Hooks start whole services (databases migrated, consumers bound), often several at once.
+        testTimeout: 60_000,
         // Tests of two replicas sharing a database need two sessions: only the PostgreSQL-server tier has them.
         testMatch: [
           '<rootDir>/test/**/*.test.ts',
