@@ -146,7 +146,9 @@ export abstract class Listener<T extends Event> {
     }
 
     const consumer = await jetstream(this.client).consumers.get(stream, this.durableName);
-    this.messages = await consumer.consume({ max_messages: this.batchSize });
+    // Short pulls (with heartbeats at half of it): after a server or stream leader goes away,
+    // a pull the cluster lost is noticed and renewed within seconds, not after the default 30 s.
+    this.messages = await consumer.consume({ max_messages: this.batchSize, expires: 5_000 });
     let listeners = activeListeners.get(this.client);
     if (!listeners) activeListeners.set(this.client, (listeners = new Set()));
     listeners.add(this as Listener<Event>);
