@@ -1,6 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack } from '../../scripts/lib/stack.mjs';
+
+const ROOT = path.join(__dirname, '..', '..');
 
 /** Where screenshots of failed steps are kept. */
 export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-results', 'e2e');
@@ -49,5 +53,89 @@ export async function step<T>(page: Page, name: string, action: () => Promise<T>
     const file = path.join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
     throw new Error(`step "${name}" failed (screenshot: ${file})`, { cause: error });
+  }
+}
+
+/**
+ * The stack exactly as `npm start` runs it (free ports, a temporary DATA_DIR, `env` passed
+ * on as the runner passes the environment on) and a Chromium, for the calling test file:
+ * started in its `beforeAll`, stopped in its `afterAll`.
+ */
+export function useStack(name: string, env: Record<string, string> = {}) {
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  let browser: Browser | undefined;
+  let dataDir: string | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), `ticketing-e2e-${name}-`));
+    const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, env);
+    try {
+      stack = await startStack({
+        root: ROOT,
+        port: 0,
+        dataDir,
+        natsPort: 0,
+        natsMonitorPort: null,
+        logLevel: 'warn',
+        print: () => {},
+      });
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const e2e = {
+    /** The gateway's URL. */
+    get url(): string {
+      return stack!.url;
+    },
+    get browser(): Browser {
+      return browser!;
+    },
+    /** Signs up through the form; resolves on the home page. */
+    async signUp(page: Page, email: string): Promise<void> {
+      await page.goto(`${e2e.url}/auth/signup`);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.waitForURL(`${e2e.url}/`);
+    },
+    /** Lists a ticket through the form; resolves with its page's URL. */
+    async listTicket(page: Page, title: string, price: string): Promise<string> {
+      await page.goto(`${e2e.url}/tickets/new`);
+      await page.getByLabel('Title').fill(title);
+      await page.getByLabel('Price').fill(price);
+      await page.getByRole('button', { name: 'List ticket' }).click();
+      await page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+      return page.url();
+    },
+  };
+  return e2e;
+}
+
+/**
+ * Clicks Purchase on a ticket's page until orders knows the ticket (it learns of it through
+ * the bus, so the first click may come before it has); resolves with the order page's URL.
+ */
+export async function purchase(page: Page): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    await page.getByRole('button', { name: 'Purchase' }).click();
+    const ordered = await page
+      .waitForURL(/\/orders\/[0-9a-f-]{36}$/, { timeout: 2_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (ordered) return page.url();
+    if (attempt >= 10) throw new Error('the ticket never became purchasable');
   }
 }

@@ -1,74 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startStack } from '../../scripts/lib/stack.mjs';
-import { launchChromium, newVisitor, step } from './browser-harness';
+import { newVisitor, purchase, step, useStack } from './browser-harness';
 
-const root = path.join(__dirname, '..', '..');
-let stack: Awaited<ReturnType<typeof startStack>>;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-e2e-buy-'));
-  stack = await startStack({
-    root,
-    port: 0,
-    dataDir,
-    natsPort: 0,
-    natsMonitorPort: null,
-    logLevel: 'warn',
-    print: () => {},
-  });
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function signUp(page: Page, email: string) {
-  await page.goto(`${stack.url}/auth/signup`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(`${stack.url}/`);
-}
+const e2e = useStack('buy');
 
 describe('a buyer in a real browser', () => {
   it('reserves another seller’s ticket, watches the countdown, cancels; the seller sees it reserved, then free', async () => {
-    const seller = await newVisitor(browser);
-    const buyer = await newVisitor(browser);
+    const seller = await newVisitor(e2e.browser);
+    const buyer = await newVisitor(e2e.browser);
     const stamp = Date.now();
 
     const ticketUrl = await step(seller.page, 'the seller lists a ticket', async () => {
-      await signUp(seller.page, `seller-${stamp}@example.com`);
-      await seller.page.goto(`${stack.url}/tickets/new`);
-      await seller.page.getByLabel('Title').fill('Ballet, balcony');
-      await seller.page.getByLabel('Price').fill('64');
-      await seller.page.getByRole('button', { name: 'List ticket' }).click();
-      await seller.page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
-      return seller.page.url();
+      await e2e.signUp(seller.page, `seller-${stamp}@example.com`);
+      return e2e.listTicket(seller.page, 'Ballet, balcony', '64');
     });
 
     const orderUrl = await step(buyer.page, 'the buyer purchases it', async () => {
-      await signUp(buyer.page, `buyer-${stamp}@example.com`);
+      await e2e.signUp(buyer.page, `buyer-${stamp}@example.com`);
       await buyer.page.getByRole('link', { name: 'My Orders' }).waitFor();
       await buyer.page.goto(ticketUrl);
       await buyer.page.getByRole('heading', { name: 'Ballet, balcony' }).waitFor();
-      // Orders learns of the ticket through the bus: the first click may come before it has.
-      for (let attempt = 0; ; attempt++) {
-        await buyer.page.getByRole('button', { name: 'Purchase' }).click();
-        const ordered = await buyer.page
-          .waitForURL(/\/orders\/[0-9a-f-]{36}$/, { timeout: 2_000 })
-          .then(() => true)
-          .catch(() => false);
-        if (ordered) break;
-        if (attempt >= 10) throw new Error('the ticket never became purchasable');
-      }
+      await purchase(buyer.page);
       return buyer.page.url();
     });
 
@@ -95,7 +45,7 @@ describe('a buyer in a real browser', () => {
     });
 
     await step(buyer.page, 'the buyer sees the order in My Orders, then cancels it', async () => {
-      await buyer.page.goto(`${stack.url}/orders`);
+      await buyer.page.goto(`${e2e.url}/orders`);
       await buyer.page.getByText('Ballet, balcony').waitFor();
       await buyer.page.getByText('Awaiting payment').waitFor();
       await buyer.page.goto(orderUrl);

@@ -1,40 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startStack } from '../../scripts/lib/stack.mjs';
-import { launchChromium, newVisitor, step } from './browser-harness';
+import { newVisitor, step, useStack } from './browser-harness';
 
-const root = path.join(__dirname, '..', '..');
-let stack: Awaited<ReturnType<typeof startStack>>;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-e2e-'));
-  // The stack exactly as `npm start` runs it, on free ports and a temporary DATA_DIR.
-  stack = await startStack({
-    root,
-    port: 0,
-    dataDir,
-    natsPort: 0,
-    natsMonitorPort: null,
-    logLevel: 'warn',
-    print: () => {},
-  });
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const e2e = useStack('market');
 
 describe('a seller in a real browser', () => {
   it('signs up, sells a ticket, finds it, edits it, signs out and back in, with no console errors', async () => {
-    const base = stack.url;
-    const { page, errors, context } = await newVisitor(browser);
+    const base = e2e.url;
+    const { page, errors, context } = await newVisitor(e2e.browser);
     const email = `seller-${Date.now()}@example.com`;
     const password = 'correct horse battery';
 
@@ -159,10 +130,10 @@ describe('a seller in a real browser', () => {
   }, 120_000);
 
   it('shows another visitor the ticket without an edit form, and renders on a phone without errors', async () => {
-    const { page, errors, context } = await newVisitor(browser, { viewport: { width: 375, height: 740 } });
+    const { page, errors, context } = await newVisitor(e2e.browser, { viewport: { width: 375, height: 740 } });
 
     await step(page, 'phone home page', async () => {
-      await page.goto(`${stack.url}/`);
+      await page.goto(`${e2e.url}/`);
       await page.getByText('Opera night, row 1').click();
       await page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
       await page.getByRole('heading', { name: 'Opera night, row 1' }).waitFor();
@@ -172,7 +143,7 @@ describe('a seller in a real browser', () => {
     });
 
     await step(page, 'unknown ticket is a 404 page', async () => {
-      const response = await page.goto(`${stack.url}/tickets/00000000-0000-4000-8000-000000000000`);
+      const response = await page.goto(`${e2e.url}/tickets/00000000-0000-4000-8000-000000000000`);
       expect(response?.status()).toBe(404);
     });
 

@@ -1,42 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startStack } from '../../scripts/lib/stack.mjs';
-import { launchChromium, newVisitor, step } from './browser-harness';
+import type { Page } from 'playwright-core';
+import { newVisitor, purchase, step, useStack } from './browser-harness';
 
-const root = path.join(__dirname, '..', '..');
-let stack: Awaited<ReturnType<typeof startStack>>;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-e2e-pay-'));
-  stack = await startStack({
-    root,
-    port: 0,
-    dataDir,
-    natsPort: 0,
-    natsMonitorPort: null,
-    logLevel: 'warn',
-    print: () => {},
-  });
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function signUp(page: Page, email: string) {
-  await page.goto(`${stack.url}/auth/signup`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(`${stack.url}/`);
-}
+const e2e = useStack('pay');
 
 /** Reloads until `visible` says the page shows what the events have brought about. */
 async function reloadUntil(page: Page, visible: () => Promise<boolean>, what: string) {
@@ -50,35 +15,21 @@ async function reloadUntil(page: Page, visible: () => Promise<boolean>, what: st
 
 describe('a buyer paying in a real browser, with the built-in test provider', () => {
   it('is declined with the declined card, pays with Visa, and the ticket is sold; the seller cannot edit it', async () => {
-    const seller = await newVisitor(browser);
-    const buyer = await newVisitor(browser);
+    const seller = await newVisitor(e2e.browser);
+    const buyer = await newVisitor(e2e.browser);
     const stamp = Date.now();
 
     const ticketUrl = await step(seller.page, 'the seller lists a ticket', async () => {
-      await signUp(seller.page, `seller-${stamp}@example.com`);
-      await seller.page.goto(`${stack.url}/tickets/new`);
-      await seller.page.getByLabel('Title').fill('Opera, stalls');
-      await seller.page.getByLabel('Price').fill('64');
-      await seller.page.getByRole('button', { name: 'List ticket' }).click();
-      await seller.page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
-      return seller.page.url();
+      await e2e.signUp(seller.page, `seller-${stamp}@example.com`);
+      return e2e.listTicket(seller.page, 'Opera, stalls', '64');
     });
 
     await step(buyer.page, 'the buyer purchases it and sees the countdown', async () => {
-      await signUp(buyer.page, `buyer-${stamp}@example.com`);
+      await e2e.signUp(buyer.page, `buyer-${stamp}@example.com`);
       await buyer.page.getByRole('link', { name: 'My Orders' }).waitFor();
       await buyer.page.goto(ticketUrl);
       await buyer.page.getByRole('heading', { name: 'Opera, stalls' }).waitFor();
-      // Orders learns of the ticket through the bus: the first click may come before it has.
-      for (let attempt = 0; ; attempt++) {
-        await buyer.page.getByRole('button', { name: 'Purchase' }).click();
-        const ordered = await buyer.page
-          .waitForURL(/\/orders\/[0-9a-f-]{36}$/, { timeout: 2_000 })
-          .then(() => true)
-          .catch(() => false);
-        if (ordered) break;
-        if (attempt >= 10) throw new Error('the ticket never became purchasable');
-      }
+      await purchase(buyer.page);
       await buyer.page.getByText('Awaiting payment').waitFor();
       expect(await buyer.page.getByTestId('countdown').textContent()).toMatch(/^1[45]:\d\d$/);
     });
@@ -129,7 +80,7 @@ describe('a buyer paying in a real browser, with the built-in test provider', ()
         .filter({ hasText: 'the ticket is yours' })
         .getByRole('link', { name: 'My orders', exact: true })
         .click();
-      await buyer.page.waitForURL(`${stack.url}/orders`);
+      await buyer.page.waitForURL(`${e2e.url}/orders`);
       await reloadUntil(
         buyer.page,
         () => buyer.page.getByRole('listitem').filter({ hasText: 'Opera, stalls' }).getByText('Paid').isVisible(),
