@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { lockDirectory, type DirectoryLock } from '../../lib/dir-lock.cjs';
 import { makePrivate } from '../../lib/private-files.cjs';
 import { listenForNotifications } from './pg-notifications';
+import { clientForDrizzle } from './pglite-client';
 
 /** A Drizzle handle over either driver; queries and transactions read the same. */
 export type Db<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
@@ -93,7 +94,7 @@ async function openPglite<TSchema extends Record<string, unknown>>(
     await lock?.release();
     throw error;
   }
-  const db = drizzlePglite({ client, schema: options.schema }) as unknown as Db<TSchema>;
+  const db = drizzlePglite({ client: clientForDrizzle(client) as PGlite, schema: options.schema }) as unknown as Db<TSchema>;
   try {
     await migratePglite(db as never, { migrationsFolder: options.migrationsFolder });
   } catch (error) {
