@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -103,6 +105,9 @@ async function openPglite<TSchema extends Record<string, unknown>>(
     throw error;
   }
   options.logger?.info({ dataDir: options.dataDir ?? 'memory' }, 'embedded database ready');
+  // An instance handed in (tests load many) was started, and is cleaned up after, by its owner.
+  // What starting left behind is still reachable until this call has returned: collect just after.
+  if (!options.pglite) setTimeout(() => void releaseStartupMemory(options.logger), 0).unref();
   let closed: Promise<void> | undefined;
   return {
     db,
@@ -122,6 +127,26 @@ async function openPglite<TSchema extends Record<string, unknown>>(
         await lock?.release();
       })()),
   };
+}
+
+/**
+ * Starting PGlite leaves several hundred megabytes behind (the memory of the WebAssembly
+ * instance that prepared the data folder, the files it read), which V8 would otherwise
+ * keep until some later full collection: a service sat at ~700 MB instead of ~300 MB.
+ * Collects them once, in two passes: what the first finds dead is let go of on the next
+ * turn of the event loop, and the second frees the memory behind it.
+ */
+async function releaseStartupMemory(logger?: Logger): Promise<void> {
+  // Exposing the collector at run time is the documented use of --expose-gc without asking
+  // every way a service is started (runner, image, tests) to pass the flag.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const before = process.memoryUsage.rss();
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc();
+  const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+  logger?.debug({ rssMbBefore: mb(before), rssMb: mb(process.memoryUsage.rss()) }, 'released start-up memory');
 }
 
 async function openPostgres<TSchema extends Record<string, unknown>>(
