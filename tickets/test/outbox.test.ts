@@ -144,8 +144,9 @@ describe('the outbox', () => {
 
   it('waits for the publish in flight when stopped, and leaves the rest queued', async () => {
     await ctx.relay.stop();
-    await createTicket('one');
-    await createTicket('two');
+    // Two events of one ticket: the second cannot go out while the first is in flight.
+    const one = await createTicket('one');
+    await updateTicket(one.id, 'one, edited');
     const publish = publishersOf(ctx);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -289,6 +290,45 @@ describe('rows that cannot be published', () => {
     const failed = (await ctx.database.db.select().from(outbox)).filter((row) => row.failedAt);
     expect(failed.map((row) => row.lastError)).toEqual([expect.stringMatching(/max_payload/)]);
     expect(await relay.counts()).toEqual({ outboxPending: 1, outboxFailed: 1 });
+  });
+
+  it("publishes a backlog of different tickets together, never two of one ticket's events at once", async () => {
+    const a = await createTicket('ticket a');
+    await updateTicket(a.id, 'ticket a, second version');
+    const others = [];
+    for (let i = 0; i < 6; i++) others.push(await createTicket(`ticket ${i}`));
+    await updateTicket(a.id, 'ticket a, third version');
+    const inFlight = new Map<string, number>();
+    let most = 0;
+    const publish = publishersOf(ctx);
+    const relay = new OutboxRelay({
+      database: ctx.database,
+      logger,
+      publish: async (subject, data, msgId) => {
+        const id = (data as { id: string }).id;
+        inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+        expect(inFlight.get(id)).toBe(1);
+        most = Math.max(most, [...inFlight.values()].reduce((sum, n) => sum + n, 0));
+        try {
+          return await publish(subject, data, msgId);
+        } finally {
+          inFlight.set(id, inFlight.get(id)! - 1);
+        }
+      },
+    });
+
+    expect(await relay.runOnce()).toBe(9);
+
+    // a0, a1, then a2 with the six others: three runs of distinct tickets, the last seven wide.
+    expect(most).toBe(7);
+    const published = (await storedEvents(ctx.nats)).map((e) => [e.data.id, e.data.version]);
+    expect(published.filter(([id]) => id === a.id)).toEqual([
+      [a.id, 0],
+      [a.id, 1],
+      [a.id, 2],
+    ]);
+    expect(published).toHaveLength(9);
+    expect(await relay.counts()).toEqual({ outboxPending: 0, outboxFailed: 0 });
   });
 
   it('reports failed and pending rows in /readyz without failing it', async () => {

@@ -25,6 +25,27 @@ export interface OutboxRelayOptions {
   maxAttempts?: number;
 }
 
+/**
+ * Splits rows (in outbox order) into consecutive runs in which no entity appears twice: a
+ * run can be published at once without any entity's events overtaking each other.
+ */
+export function entityWindows<T extends { aggregate: string }>(rows: readonly T[]): T[][] {
+  const windows: T[][] = [];
+  let current: T[] = [];
+  let entities = new Set<string>();
+  for (const row of rows) {
+    if (entities.has(row.aggregate)) {
+      windows.push(current);
+      current = [];
+      entities = new Set();
+    }
+    current.push(row);
+    entities.add(row.aggregate);
+  }
+  if (current.length > 0) windows.push(current);
+  return windows;
+}
+
 /** What `/readyz` reports of an outbox. */
 export interface OutboxCounts {
   outboxPending: number;
@@ -42,9 +63,11 @@ const FAILURE_REMINDER_MS = 60_000;
  * Publishes outbox rows in order. A commit that queued events notifies the relay, which
  * publishes at once; a sweep every `intervalMs` catches the rest. Only one relay publishes
  * at a time across replicas of a server database (a session-level advisory lock; an
- * embedded one has a single process), which keeps each entity's events in version order. No transaction is held across a publish: rows are read,
- * published with their id as `Nats-Msg-Id`, then marked; JetStream's duplicate window
- * absorbs a crash in between.
+ * embedded one has a single process), which keeps each entity's events in version order.
+ * Rows of different entities are published together (at most one per entity in flight),
+ * so a backlog costs round trips per run of distinct entities, not per row. No transaction
+ * is held across a publish: rows are read, published with their id as `Nats-Msg-Id`, then
+ * marked; JetStream's duplicate window absorbs a crash in between.
  *
  * A row that fails through its own fault (it breaks its contract, nobody here publishes
  * its subject, the server refuses it) is retried on later passes and, after `maxAttempts`,
@@ -154,21 +177,30 @@ export class OutboxRelay {
         while (!this.stopped && isReady()) {
           const rows = await this.pendingRows(db, held);
           // Marked once per batch: a crash before the mark re-sends at most one batch, and
-          // JetStream drops those as duplicates. Publishes stay one at a time, in order.
+          // JetStream drops those as duplicates.
           const sent: string[] = [];
           try {
-            for (const row of rows) {
+            for (const window of entityWindows(rows)) {
               if (this.stopped || !isReady()) break;
-              if (held.has(row.aggregate)) continue;
-              try {
-                const seq = await publish(row.subject, row.data, row.id);
-                logger.debug({ subject: row.subject, id: row.id, seq }, 'event published');
-                sent.push(row.id);
-              } catch (error) {
-                if (!isRowAtFault(error)) throw error;
-                held.add(row.aggregate);
-                await this.recordFailure(db, row, error);
+              // One row per entity in flight: the window's publishes go out together and the
+              // next window waits for all of them. A row failing here holds its entity's later rows.
+              const ready = window.filter((row) => !held.has(row.aggregate));
+              const results = await Promise.allSettled(ready.map((row) => publish(row.subject, row.data, row.id)));
+              let busError: unknown;
+              for (const [i, result] of results.entries()) {
+                const row = ready[i]!;
+                if (result.status === 'fulfilled') {
+                  logger.debug({ subject: row.subject, id: row.id, seq: result.value }, 'event published');
+                  sent.push(row.id);
+                } else if (isRowAtFault(result.reason)) {
+                  held.add(row.aggregate);
+                  await this.recordFailure(db, row, result.reason);
+                } else {
+                  busError ??= result.reason;
+                }
               }
+              // The bus failing ends the pass; what it stored before failing is marked below.
+              if (busError !== undefined) throw busError;
             }
           } finally {
             if (sent.length > 0) {
