@@ -6,12 +6,14 @@ import { Listener, type MessageContext } from '../src/events/listener';
 import { Subjects } from '../src/events/subjects';
 import type { TicketUpdatedEvent } from '../src/events/ticket-updated-event';
 import { handleOnce, pruneInbox } from '../src/inbox/handle-once';
+import { inboxPruner } from '../src/service/inbox-pruner';
 import { inbox } from '../src/inbox/inbox-table';
 import { applyInVersionOrder, versionStep } from '../src/inbox/version-order';
 import { enqueueEvent } from '../src/outbox/enqueue-event';
 import { outbox } from '../src/outbox/outbox-table';
 import {
   createTestDatabase,
+  lastVacuum,
   recordOutcomes,
   startNatsServer,
   waitFor,
@@ -254,5 +256,20 @@ describe('pruneInbox', () => {
     expect(await pruneInbox(database.db, new Date(Date.now() - 7 * 86_400_000))).toBe(1);
 
     expect((await database.db.select().from(inbox)).map((row) => row.messageId)).toEqual(['new']);
+  });
+
+  it('is run by the inbox pruner, which then has the embedded database reclaim the room', async () => {
+    await database.db.insert(inbox).values({
+      consumer: 'c',
+      messageId: 'old',
+      handledAt: new Date(Date.now() - 8 * 86_400_000),
+    });
+    const pruner = inboxPruner(database, silent);
+
+    pruner.start();
+    await pruner.stop();
+
+    expect(await database.db.select().from(inbox)).toEqual([]);
+    if (database.kind === 'pglite') expect(await lastVacuum(database, 'inbox')).not.toBeNull();
   });
 });

@@ -27,6 +27,13 @@ export interface Database<TSchema extends Record<string, unknown>> {
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /**
+   * Reclaims the room of a table's deleted and replaced rows, in it and its indexes. PGlite
+   * runs PostgreSQL single-user, without autovacuum: a table that keeps changing (the outbox,
+   * the inbox) grows, and scans of it slow down, until someone asks. A server's autovacuum
+   * does this on its own, so there it does nothing.
+   */
+  vacuum(table: string): Promise<void>;
+  /**
    * Calls `onNotify` for each NOTIFY on `channel` (delivered at commit); resolves with a
    * function that stops listening. Notifications may be missed while a server is away.
    */
@@ -117,6 +124,9 @@ async function openPglite<TSchema extends Record<string, unknown>>(
     ping: async () => {
       await client.query('select 1');
     },
+    vacuum: async (table) => {
+      await client.exec(`vacuum ${quoteIdentifier(table)}`);
+    },
     listen: async (channel, onNotify) => {
       const unlisten = await client.listen(channel, () => onNotify());
       return () => unlisten();
@@ -127,6 +137,10 @@ async function openPglite<TSchema extends Record<string, unknown>>(
         await lock?.release();
       })()),
   };
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**
@@ -208,6 +222,7 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    vacuum: async () => undefined,
     listen: (channel, onNotify) => listenForNotifications(url, channel, onNotify, options.logger),
     close: () => (closed ??= pool.end()),
   };

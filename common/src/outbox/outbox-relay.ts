@@ -213,9 +213,13 @@ export class OutboxRelay {
         // Off the hot path: at most once a minute (or per retention, when shorter).
         if (Date.now() - this.lastPrune >= Math.min(this.retentionMs, 60_000)) {
           this.lastPrune = Date.now();
-          await db
+          const pruned = await db
             .delete(outbox)
-            .where(and(isNotNull(outbox.publishedAt), lt(outbox.publishedAt, new Date(Date.now() - this.retentionMs))));
+            .where(and(isNotNull(outbox.publishedAt), lt(outbox.publishedAt, new Date(Date.now() - this.retentionMs))))
+            .returning({ position: outbox.position });
+          // Every published row left an old version behind too: without a vacuum (PGlite has no
+          // autovacuum) the pending index fills with dead entries that each read steps over.
+          if (pruned.length > 0) await database.vacuum('outbox');
         }
         return published;
       } finally {

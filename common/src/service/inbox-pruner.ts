@@ -19,8 +19,10 @@ export function inboxPruner(
   let running: Promise<void> | undefined;
   const prune = () => {
     running ??= pruneInbox(database.db, new Date(Date.now() - retentionMs))
-      .then((removed) => {
-        if (removed > 0) logger.debug({ removed }, 'pruned the inbox');
+      .then(async (removed) => {
+        if (removed === 0) return;
+        logger.debug({ removed }, 'pruned the inbox');
+        await database.vacuum('inbox');
       })
       .catch((error: unknown) => logger.warn({ err: error }, 'cannot prune the inbox; will try again'))
       .finally(() => (running = undefined));

@@ -1,7 +1,7 @@
 /** Test helpers shared by every workspace: real nats-server and PostgreSQL harnesses, services, events, sessions. */
 export { startNatsServer, type TestNatsServer } from './nats-server';
 export { startNatsCluster, type TestNatsCluster, type ClusterNode } from './nats-cluster';
-export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './test-database';
+export { createTestDatabase, lastVacuum, type TestDatabase, type TestDatabaseOptions } from './test-database';
 export { startPostgresServer, type TestPostgresServer } from './postgres-server';
 export { startTestService, TEST_JWT_KEY, type TestService } from './service';
 export { storedEvents, waitForEvents, recordOutcomes, nextOutcome, type StoredEvent } from './events';

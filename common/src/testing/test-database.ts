@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, type Database } from '../db/open-database';
 
@@ -96,4 +97,16 @@ async function migrationsHash(folder: string): Promise<string> {
   };
   await walk(folder);
   return hash.digest('hex').slice(0, 16);
+}
+
+/** When `table` was last vacuumed by hand (not by autovacuum), or null. */
+export async function lastVacuum(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  database: Database<any>,
+  table: string,
+): Promise<string | null> {
+  const result = (await database.db.execute(
+    sql`select last_vacuum from pg_stat_user_tables where relname = ${table}`,
+  )) as unknown as { rows: { last_vacuum: string | null }[] };
+  return result.rows[0]?.last_vacuum ?? null;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { changeWithEvent, type Db } from '@ticketing/common/db';
 import { Subjects, type EventData } from '@ticketing/common/events';
 import type { ListCursor } from '../tickets/cursor';
@@ -6,6 +6,49 @@ import { tickets, type TicketsSchema } from './schema';
 
 /** A stored ticket row. */
 export type TicketRow = typeof tickets.$inferSelect;
+
+/**
+ * The reads that serve `GET /api/tickets` and `GET /api/tickets/:id`, built and named once
+ * (a PostgreSQL server also plans them once per connection). On the database, not in a
+ * transaction: a prepared query belongs to the session it was made on.
+ */
+export class TicketReads {
+  private readonly byId;
+  private readonly newest;
+  private readonly newestAfter;
+
+  constructor(db: Db<TicketsSchema>) {
+    this.byId = db
+      .select()
+      .from(tickets)
+      .where(eq(tickets.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare('ticket_by_id');
+    const newest = (after?: ReturnType<typeof sql>) =>
+      db
+        .select()
+        .from(tickets)
+        .where(after)
+        .orderBy(desc(tickets.createdAt), desc(tickets.id))
+        .limit(sql.placeholder('limit'));
+    this.newest = newest().prepare('tickets_newest');
+    this.newestAfter = newest(
+      sql`(${tickets.createdAt}, ${tickets.id}) < (${sql.placeholder('createdAt')}::timestamptz, ${sql.placeholder('id')}::uuid)`,
+    ).prepare('tickets_newest_after');
+  }
+
+  async findById(id: string): Promise<TicketRow | undefined> {
+    const [row] = await this.byId.execute({ id });
+    return row;
+  }
+
+  /** Newest first, strictly after `cursor` when given; `limit` rows at most. */
+  listNewest(limit: number, cursor?: ListCursor): Promise<TicketRow[]> {
+    return cursor
+      ? this.newestAfter.execute({ limit, createdAt: cursor.createdAt.toISOString(), id: cursor.id })
+      : this.newest.execute({ limit });
+  }
+}
 
 /** Reads and writes ticket rows; works on the database or inside a transaction. */
 export class TicketRepository {
@@ -24,11 +67,6 @@ export class TicketRepository {
       Subjects.TicketCreated,
       event,
     );
-  }
-
-  async findById(id: string): Promise<TicketRow | undefined> {
-    const [row] = await this.db.select().from(tickets).where(eq(tickets.id, id)).limit(1);
-    return row;
   }
 
   /** Reads the row and locks it until the transaction ends, so concurrent updates queue up. */
@@ -65,18 +103,5 @@ export class TicketRepository {
       .where(eq(tickets.id, id))
       .returning();
     return row!;
-  }
-
-  /** Newest first, strictly after `cursor` when given; `limit` rows at most. */
-  async listNewest(limit: number, cursor?: ListCursor): Promise<TicketRow[]> {
-    const after = cursor
-      ? sql`(${tickets.createdAt}, ${tickets.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
-      : undefined;
-    return this.db
-      .select()
-      .from(tickets)
-      .where(and(after))
-      .orderBy(desc(tickets.createdAt), desc(tickets.id))
-      .limit(limit);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { enqueueEvent, type Db } from '@ticketing/common/db';
 import { Subjects } from '@ticketing/common/events';
 import { BadRequestError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
-import { TicketRepository, type TicketRow } from '../db/ticket-repository';
+import { TicketReads, TicketRepository, type TicketRow } from '../db/ticket-repository';
 import type { TicketsSchema } from '../db/schema';
 import { decodeCursor, encodeCursor, isUuid } from './cursor';
 import { fromCents, toCents } from './price';
@@ -96,9 +96,11 @@ export async function sellTicket(tx: Db<TicketsSchema>, ticketId: string, orderI
  */
 export class TicketService {
   private readonly tickets: TicketRepository;
+  private readonly reads: TicketReads;
 
   constructor(private readonly db: Db<TicketsSchema>) {
     this.tickets = new TicketRepository(db);
+    this.reads = new TicketReads(db);
   }
 
   /** Lists a ticket: the row and its ticket:created go in with one statement. */
@@ -119,7 +121,7 @@ export class TicketService {
   }
 
   async findById(id: string): Promise<Ticket> {
-    const row = isUuid(id) ? await this.tickets.findById(id) : undefined;
+    const row = isUuid(id) ? await this.reads.findById(id) : undefined;
     if (!row) throw new NotFoundError();
     return toTicket(row);
   }
@@ -142,7 +144,7 @@ export class TicketService {
   async listNewest(limit: number, cursorText?: string): Promise<TicketPage> {
     const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
     if (cursorText !== undefined && !cursor) throw new InvalidCursorError();
-    const rows = await this.tickets.listNewest(limit + 1, cursor);
+    const rows = await this.reads.listNewest(limit + 1, cursor);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
