@@ -292,8 +292,10 @@ async function eventLag(tools, natsUrl, url, cookie, rate) {
 
 /** The list and show queries the service runs, run raw on its database for BENCH_SECONDS each. */
 async function rawReads(kind, where, ids) {
-  const list = `select id, title, price_cents, user_id, version, created_at, order_id from tickets order by created_at desc, id desc limit 51`;
-  const show = `select id, title, price_cents, user_id, version, created_at, order_id from tickets where id = $1 limit 1`;
+  // As tickets' prepared reads (tickets/src/db/ticket-repository.ts) write them.
+  const columns = 'id, title, price_cents, user_id, version, created_at, order_id, sold';
+  const list = `select ${columns} from tickets order by created_at desc nulls last, id desc nulls last limit 51`;
+  const show = `select ${columns} from tickets where id = $1 limit 1`;
   let query;
   let close;
   let parallel;

@@ -1,5 +1,6 @@
 /** `@ticketing/common/db`: opening a service's database, the outbox, the inbox and version-ordered copies. */
 export { openDatabase, type Database, type Db, type OpenDatabaseOptions } from './open-database';
+export { descNullsLast } from './order-by';
 export { isDatabaseConnectionError, isUniqueViolation, databaseErrorCode } from './database-errors';
 export { outbox, OUTBOX_CHANNEL } from '../outbox/outbox-table';
 export { enqueueEvent, changeWithEvent } from '../outbox/enqueue-event';

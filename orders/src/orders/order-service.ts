@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { changeWithEvent, enqueueEvent, isUniqueViolation, type Db } from '@ticketing/common/db';
+import { changeWithEvent, descNullsLast, enqueueEvent, isUniqueViolation, type Db } from '@ticketing/common/db';
 import { OrderStatus, Subjects } from '@ticketing/common/events';
 import { BadRequestError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
 import { orders, tickets, type OrdersSchema } from '../db/schema';
@@ -90,7 +90,7 @@ export class OrderService {
       .from(orders)
       .innerJoin(tickets, eq(orders.ticketId, tickets.id))
       .where(eq(orders.userId, userId))
-      .orderBy(desc(orders.createdAt), desc(orders.id));
+      .orderBy(descNullsLast(orders.createdAt), descNullsLast(orders.id));
     return rows.map(({ order, ticket }) => toOrder(order, ticket));
   }
 

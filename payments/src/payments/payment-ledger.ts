@@ -1,5 +1,5 @@
-import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { enqueueEvent, type Db } from '@ticketing/common/db';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { descNullsLast, enqueueEvent, type Db } from '@ticketing/common/db';
 import { Subjects } from '@ticketing/common/events';
 import { lockOrder, type OrderCopy } from '../db/order-copy';
 import { payments, type PaymentsSchema, type PaymentStatus } from '../db/schema';
@@ -45,7 +45,7 @@ export class PaymentLedger {
       .select()
       .from(payments)
       .where(and(eq(payments.userId, userId), orderId ? eq(payments.orderId, orderId) : undefined))
-      .orderBy(desc(payments.createdAt), desc(payments.id));
+      .orderBy(descNullsLast(payments.createdAt), descNullsLast(payments.id));
   }
 
   /** How many rows are in `status` (for `/readyz`). */

@@ -1,5 +1,5 @@
-import { desc, eq, sql } from 'drizzle-orm';
-import { changeWithEvent, type Db } from '@ticketing/common/db';
+import { eq, sql } from 'drizzle-orm';
+import { changeWithEvent, descNullsLast, type Db } from '@ticketing/common/db';
 import { Subjects, type EventData } from '@ticketing/common/events';
 import type { ListCursor } from '../tickets/cursor';
 import { tickets, type TicketsSchema } from './schema';
@@ -29,7 +29,7 @@ export class TicketReads {
         .select()
         .from(tickets)
         .where(after)
-        .orderBy(desc(tickets.createdAt), desc(tickets.id))
+        .orderBy(descNullsLast(tickets.createdAt), descNullsLast(tickets.id))
         .limit(sql.placeholder('limit'));
     this.newest = newest().prepare('tickets_newest');
     this.newestAfter = newest(
@@ -40,6 +40,14 @@ export class TicketReads {
   async findById(id: string): Promise<TicketRow | undefined> {
     const [row] = await this.byId.execute({ id });
     return row;
+  }
+
+  /** The SQL of the first page and of a later page, e.g. to check their plans. */
+  listQueries(): { text: string; placeholders: string[] }[] {
+    return [this.newest, this.newestAfter].map((prepared) => {
+      const query = prepared.getQuery();
+      return { text: query.sql, placeholders: query.params.map((param) => (param as { name: string }).name) };
+    });
   }
 
   /** Newest first, strictly after `cursor` when given; `limit` rows at most. */
