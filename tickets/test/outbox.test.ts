@@ -310,7 +310,10 @@ describe('rows that cannot be published', () => {
         const id = (data as { id: string }).id;
         inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
         expect(inFlight.get(id)).toBe(1);
-        most = Math.max(most, [...inFlight.values()].reduce((sum, n) => sum + n, 0));
+        most = Math.max(
+          most,
+          [...inFlight.values()].reduce((sum, n) => sum + n, 0),
+        );
         try {
           return await publish(subject, data, msgId);
         } finally {

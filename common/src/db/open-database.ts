@@ -103,7 +103,10 @@ async function openPglite<TSchema extends Record<string, unknown>>(
     await lock?.release();
     throw error;
   }
-  const db = drizzlePglite({ client: clientForDrizzle(client) as PGlite, schema: options.schema }) as unknown as Db<TSchema>;
+  const db = drizzlePglite({
+    client: clientForDrizzle(client) as PGlite,
+    schema: options.schema,
+  }) as unknown as Db<TSchema>;
   try {
     await migratePglite(db as never, { migrationsFolder: options.migrationsFolder });
   } catch (error) {
