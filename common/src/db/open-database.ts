@@ -58,6 +58,12 @@ export interface OpenDatabaseOptions<TSchema extends Record<string, unknown>> {
   owner?: string;
   /** An already-open PGlite instance to use instead (tests load one from a template). */
   pglite?: PGlite;
+  /**
+   * Collect what starting PGlite left behind just after the open (see releaseStartupMemory).
+   * A service sets it; a process that opens databases by the dozen, such as a test run, has
+   * its own garbage collector's timing and need not pause for two full collections each.
+   */
+  releaseStartupMemory?: boolean;
   /** Connections in the node-postgres pool. */
   poolSize?: number;
   logger?: Logger;
@@ -115,9 +121,8 @@ async function openPglite<TSchema extends Record<string, unknown>>(
     throw error;
   }
   options.logger?.info({ dataDir: options.dataDir ?? 'memory' }, 'embedded database ready');
-  // An instance handed in (tests load many) was started, and is cleaned up after, by its owner.
   // What starting left behind is still reachable until this call has returned: collect just after.
-  if (!options.pglite) setTimeout(() => void releaseStartupMemory(options.logger), 0).unref();
+  if (options.releaseStartupMemory) setTimeout(() => void releaseStartupMemory(options.logger), 0).unref();
   let closed: Promise<void> | undefined;
   return {
     db,
@@ -163,7 +168,7 @@ async function releaseStartupMemory(logger?: Logger): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
   gc();
   const mb = (bytes: number) => Math.round(bytes / 1_048_576);
-  logger?.debug({ rssMbBefore: mb(before), rssMb: mb(process.memoryUsage.rss()) }, 'released start-up memory');
+  logger?.info({ rssMbBefore: mb(before), rssMb: mb(process.memoryUsage.rss()) }, 'released start-up memory');
 }
 
 async function openPostgres<TSchema extends Record<string, unknown>>(

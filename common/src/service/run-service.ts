@@ -88,6 +88,7 @@ export async function startService<TSchema extends Record<string, unknown>, TCon
       dataDir: settings.DATA_DIR && path.join(settings.DATA_DIR, name),
       owner: name,
       logger,
+      releaseStartupMemory: true,
     }));
 
   const nats = new NatsWrapper();
