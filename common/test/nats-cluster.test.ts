@@ -51,3 +51,39 @@ describe('a three-node JetStream cluster', () => {
     await cluster.start(leader);
   }, 40_000);
 });
+
+describe('a service connecting before the cluster can place its stream', () => {
+  let late: TestNatsCluster | undefined;
+  let lateWrapper: NatsWrapper | undefined;
+
+  afterAll(async () => {
+    await lateWrapper?.close();
+    await late?.destroy();
+  });
+
+  it('keeps trying for its time budget, not for a number of attempts, and then gets the stream', async () => {
+    // Two of three nodes elect a meta leader, but a stream of 3 replicas has no third peer
+    // ("no suitable peers for placement") until the last node joins.
+    late = await startNatsCluster(3, { stopped: ['n3'] });
+    lateWrapper = new NatsWrapper();
+    const connecting = lateWrapper.connect('ticketing', 'late-service', late.url, {
+      logger: silent,
+      streamReplicas: 3,
+      reconnectTimeWait: 100,
+      streamSetupTimeoutMs: 30_000,
+    });
+    let settled = false;
+    void connecting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // Well past 30 attempts at 100 ms: the wrapper is still waiting, neither failed nor done.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(settled).toBe(false);
+
+    await late.start('n3');
+    await connecting;
+    const info = await (await jetstreamManager(lateWrapper.client)).streams.info('ticketing');
+    expect(info.config.num_replicas).toBe(3);
+  }, 60_000);
+});

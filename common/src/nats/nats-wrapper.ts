@@ -20,6 +20,11 @@ export interface NatsConnectOptions {
   waitOnFirstConnect?: boolean;
   /** Copies of the stream when this connection creates it: 3 on a JetStream cluster. */
   streamReplicas?: number;
+  /**
+   * How long `connect` keeps trying to set up the stream (every `reconnectTimeWait`) before
+   * it gives up, e.g. while a cluster is still gathering the peers to place it on. 60 s.
+   */
+  streamSetupTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -86,7 +91,12 @@ export class NatsWrapper {
     try {
       if (this.closing) throw new Error('NATS client was closed while connecting');
       this.watchStatus(nc);
-      await this.ensureStreamWithRetry(nc, clusterId, options.reconnectTimeWait ?? 1_000);
+      await this.ensureStreamWithRetry(
+        nc,
+        clusterId,
+        options.reconnectTimeWait ?? 1_000,
+        options.streamSetupTimeoutMs ?? 60_000,
+      );
       if (this.closing) throw new Error('NATS client was closed while connecting');
     } catch (error) {
       this.pending = undefined;
@@ -101,13 +111,21 @@ export class NatsWrapper {
     this.logger.info({ server: nc.getServer(), stream: clusterId }, 'connected to NATS');
   }
 
-  private async ensureStreamWithRetry(nc: NatsConnection, name: string, waitMs: number): Promise<void> {
+  private async ensureStreamWithRetry(
+    nc: NatsConnection,
+    name: string,
+    waitMs: number,
+    timeoutMs: number,
+  ): Promise<void> {
+    // A time budget, not a number of attempts: how long a cluster takes to gather its
+    // peers does not depend on how often this asks.
+    const deadline = Date.now() + timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         await ensureStream(nc, name, { replicas: this.streamReplicas });
         return;
       } catch (error) {
-        if (nc.isClosed() || attempt >= 30) throw error;
+        if (nc.isClosed() || this.closing || Date.now() + waitMs > deadline) throw error;
         this.logger.warn({ err: error, stream: name, attempt }, 'cannot set up the stream yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }

@@ -53,9 +53,17 @@ async function jsz(node: ClusterNode, query = ''): Promise<Record<string, unknow
 /**
  * Starts a three-node JetStream cluster on free loopback ports (distinct server names,
  * stores and cluster ports, each routing to the others) and resolves once it has elected
- * a meta leader. Call `destroy()` in `afterAll`.
+ * a meta leader that sees every other running node current, so a stream can be placed on
+ * all of them at once. Call `destroy()` in `afterAll`.
  */
-export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
+export async function startNatsCluster(
+  size = 3,
+  options: {
+    /** Nodes (by name, `n1`…) left stopped at first, as if still on their way: `start` them later. */
+    stopped?: string[];
+  } = {},
+): Promise<TestNatsCluster> {
+  const stopped = new Set(options.stopped ?? []);
   const binary = findExecutable('nats-server', 'apt-get install nats-server');
   const root = await mkdtemp(path.join(tmpdir(), 'ticketing-nats-cluster-'));
   const clusterPorts: number[] = [];
@@ -114,15 +122,31 @@ export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
     }
   };
 
+  // Ready to place a stream on every running node: the meta leader sees the others, current.
+  const formed = async (): Promise<true | undefined> => {
+    for (const node of nodes) {
+      if (!node.process) continue;
+      const meta = (await jsz(node))?.meta_cluster as
+        { leader?: string; replicas?: { current?: boolean }[] } | undefined;
+      if (!meta?.leader || meta.leader !== node.name) continue;
+      const peers = meta.replicas ?? [];
+      const running = nodes.filter((other) => other.process).length;
+      return peers.filter((peer) => peer.current).length === running - 1 ? true : undefined;
+    }
+    return undefined;
+  };
+
   const byName = (name: string) => {
     const node = nodes.find((n) => n.name === name);
     if (!node) throw new Error(`no node ${name}`);
     return node;
   };
 
-  nodes.forEach(launch);
+  nodes.forEach((node, index) => {
+    if (!stopped.has(node.name)) launch(node, index);
+  });
   try {
-    await until(metaLeader, 'meta leader');
+    await until(formed, 'meta leader with every peer current');
   } catch (error) {
     for (const node of nodes) node.process?.kill('SIGKILL');
     await rm(root, { recursive: true, force: true });
