@@ -13,6 +13,7 @@ import { lockDirectory, type DirectoryLock } from '../../lib/dir-lock.cjs';
 import { makePrivate } from '../../lib/private-files.cjs';
 import { listenForNotifications } from './pg-notifications';
 import { clientForDrizzle } from './pglite-client';
+import { createPgliteOnDisk, defaultInitdbCacheDir, type PgliteOrigin } from './pglite-initdb';
 
 /** A Drizzle handle over either driver; queries and transactions read the same. */
 export type Db<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
@@ -59,6 +60,11 @@ export interface OpenDatabaseOptions<TSchema extends Record<string, unknown>> {
   /** An already-open PGlite instance to use instead (tests load one from a template). */
   pglite?: PGlite;
   /**
+   * Where a new PGlite data folder's initdb result is kept for the next new one
+   * (`node_modules/.cache/ticketing` by default); false runs initdb in every new folder.
+   */
+  initdbCacheDir?: string | false;
+  /**
    * Collect what starting PGlite left behind just after the open (see releaseStartupMemory).
    * A service sets it; a process that opens databases by the dozen, such as a test run, has
    * its own garbage collector's timing and need not pause for two full collections each.
@@ -95,13 +101,22 @@ async function openPglite<TSchema extends Record<string, unknown>>(
 ): Promise<Database<TSchema>> {
   let lock: DirectoryLock | undefined;
   let client: PGlite;
+  let origin: PgliteOrigin | 'memory' | 'given' = options.pglite ? 'given' : 'memory';
   try {
-    if (!options.pglite && options.dataDir) {
+    if (options.pglite) {
+      client = options.pglite;
+    } else if (options.dataDir) {
       // Two processes on one PGlite folder corrupt it: only one may open it.
       lock = await lockDirectory(options.dataDir, { owner: options.owner });
       makePrivate(options.dataDir);
+      ({ client, origin } = await createPgliteOnDisk(options.dataDir, {
+        settings: PGLITE_SETTINGS,
+        cacheDir: options.initdbCacheDir ?? defaultInitdbCacheDir(),
+        logger: options.logger,
+      }));
+    } else {
+      client = await PGlite.create({ postgresqlconf: PGLITE_SETTINGS });
     }
-    client = options.pglite ?? (await PGlite.create(options.dataDir, { postgresqlconf: PGLITE_SETTINGS }));
     // PGlite lays a new folder out with mode 0666 files whatever the umask; PostgreSQL itself
     // creates its later files 0600.
     if (lock && options.dataDir) makePrivate(options.dataDir);
@@ -120,7 +135,7 @@ async function openPglite<TSchema extends Record<string, unknown>>(
     await lock?.release();
     throw error;
   }
-  options.logger?.info({ dataDir: options.dataDir ?? 'memory' }, 'embedded database ready');
+  options.logger?.info({ dataDir: options.dataDir ?? 'memory', origin }, 'embedded database ready');
   // What starting left behind is still reachable until this call has returned: collect just after.
   if (options.releaseStartupMemory) setTimeout(() => void releaseStartupMemory(options.logger), 0).unref();
   let closed: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, type Database } from '../db/open-database';
+import { defaultInitdbCacheDir, initdbResult } from '../db/pglite-initdb';
 
 /** The schema and migrations of the service under test. */
 export interface TestDatabaseOptions<TSchema extends Record<string, unknown>> {
@@ -73,7 +74,11 @@ async function migratedTemplate(options: TestDatabaseOptions<Record<string, unkn
   } catch {
     // Not built yet for these migrations.
   }
-  const pglite = await PGlite.create();
+  // From the kept result of initdb, as a service's new folder is: a new instance would run it again.
+  const cacheDir = defaultInitdbCacheDir();
+  const pglite = cacheDir
+    ? await PGlite.create({ loadDataDir: new Blob([await initdbResult(cacheDir)]) })
+    : await PGlite.create();
   const database = await openDatabase({ ...options, pglite });
   const dump = Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
   await database.close();
