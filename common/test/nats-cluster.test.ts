@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
+import pino from 'pino';
 import { NatsWrapper } from '../src/nats/nats-wrapper';
 import { startNatsCluster, waitFor, type TestNatsCluster } from '../src/testing';
 import { CreatedPublisher, silent, ticket } from './bus-helpers';
@@ -65,20 +66,31 @@ describe('a service connecting before the cluster can place its stream', () => {
     // Two of three nodes elect a meta leader, but a stream of 3 replicas has no third peer
     // ("no suitable peers for placement") until the last node joins.
     late = await startNatsCluster(3, { stopped: ['n3'] });
+    const retries: { attempt: number; err: { message: string } }[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      {
+        write: (line: string) => {
+          const entry = JSON.parse(line);
+          if (entry.msg === 'cannot set up the stream yet; retrying') retries.push(entry);
+        },
+      },
+    );
     lateWrapper = new NatsWrapper();
     const connecting = lateWrapper.connect('ticketing', 'late-service', late.url, {
-      logger: silent,
+      logger,
       streamReplicas: 3,
       reconnectTimeWait: 100,
-      streamSetupTimeoutMs: 30_000,
+      streamSetupTimeoutMs: 60_000,
     });
     let settled = false;
     void connecting.then(
       () => (settled = true),
       () => (settled = true),
     );
-    // Well past 30 attempts at 100 ms: the wrapper is still waiting, neither failed nor done.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // Past the 30 attempts it used to give up after, it is still waiting for the third peer.
+    await waitFor(() => retries.length > 30, { timeoutMs: 30_000, message: 'more than 30 attempts' });
+    expect(retries.at(-1)!.err.message).toMatch(/no suitable peers for placement|insufficient resources/);
     expect(settled).toBe(false);
 
     await late.start('n3');

@@ -21,8 +21,9 @@ export interface NatsConnectOptions {
   /** Copies of the stream when this connection creates it: 3 on a JetStream cluster. */
   streamReplicas?: number;
   /**
-   * How long `connect` keeps trying to set up the stream (every `reconnectTimeWait`) before
-   * it gives up, e.g. while a cluster is still gathering the peers to place it on. 60 s.
+   * How long `connect` keeps trying to set up the stream (every `reconnectTimeWait`), e.g.
+   * while a cluster is still gathering the peers to place it on: no new attempt starts after
+   * it, though one in progress may run past it by its own request timeouts. 60 s.
    */
   streamSetupTimeoutMs?: number;
   logger?: Logger;

@@ -43,7 +43,10 @@ function waitForExit(child: ChildProcess): Promise<void> {
 
 async function jsz(node: ClusterNode, query = ''): Promise<Record<string, unknown> | undefined> {
   try {
-    const response = await fetch(`http://127.0.0.1:${node.monitorPort}/jsz${query}`);
+    // A stopped (SIGSTOP) node would never answer.
+    const response = await fetch(`http://127.0.0.1:${node.monitorPort}/jsz${query}`, {
+      signal: AbortSignal.timeout(1_000),
+    });
     return (await response.json()) as Record<string, unknown>;
   } catch {
     return undefined;
@@ -64,6 +67,12 @@ export async function startNatsCluster(
   } = {},
 ): Promise<TestNatsCluster> {
   const stopped = new Set(options.stopped ?? []);
+  for (const name of stopped) {
+    if (!/^n\d+$/.test(name) || Number(name.slice(1)) > size || Number(name.slice(1)) < 1) {
+      throw new Error(`no node ${name} in a cluster of ${size}`);
+    }
+  }
+  if (size - stopped.size <= size / 2) throw new Error('a majority of the nodes must start to elect a meta leader');
   const binary = findExecutable('nats-server', 'apt-get install nats-server');
   const root = await mkdtemp(path.join(tmpdir(), 'ticketing-nats-cluster-'));
   const clusterPorts: number[] = [];
