@@ -1,26 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync, readFileSync } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
+import { DirectoryLockedError, lockDirectory } from '../../lib/dir-lock.cjs';
 
 /**
  * How a PGlite data folder came to be: it held a database already, it was laid out from the
- * cached result of initdb, or initdb ran in it (no cache to be had).
+ * kept initdb result, or PGlite's own initdb ran for it (nothing could be kept).
  */
 export type PgliteOrigin = 'existing' | 'template' | 'initdb';
 
+/** Written into a new folder before it is laid out, removed once PGlite has started on it. */
+const LAYING_OUT = 'ticketing-laying-out';
+
+/** How long a process waits for another one making the initdb result before making its own. */
+const MAKING_WAIT_MS = 30_000;
+
 /**
- * Where the result of initdb is kept: `node_modules/.cache/ticketing`, next to the PGlite it
- * was made by, so a reinstall or an upgrade starts afresh and nothing outside the checkout
- * (or image) is written.
+ * Where the initdb result is kept: `node_modules/.cache/ticketing`, next to the PGlite that
+ * made it, so a reinstall or an upgrade starts afresh. False where there is no node_modules.
  */
 export function defaultInitdbCacheDir(): string | false {
   const entry = require.resolve('@electric-sql/pglite');
   const at = entry.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-  if (at < 0) return false; // bundled: no node_modules to keep it in
+  if (at < 0) return false;
   return path.join(entry.slice(0, at), 'node_modules', '.cache', 'ticketing');
 }
 
@@ -31,66 +37,127 @@ function pgliteVersion(): string {
 }
 
 /**
- * Opens PGlite on `dataDir`. A new folder is laid out from initdb's result for this PGlite
- * version, made once in memory and kept (gzipped, ~4.5 MB) in `cacheDir`: initdb written
- * through to disk costs ~8 s of CPU, loading its result ~1.5 s, and every new folder after
- * the first (a new DATA_DIR, each test stack) pays only the load. The result is the same
- * folder initdb would have written. Any trouble with the cache (unwritable, damaged) falls
- * back to initdb in the folder, as PGlite does on its own.
+ * Opens PGlite on `dataDir`, whose lock the caller holds. A new folder is laid out from
+ * initdb's result for this PGlite version, made once in memory and kept (gzipped, ~4.5 MB)
+ * in `cacheDir`: PGlite runs initdb for every new folder, ~8 s of CPU, and the load costs
+ * ~2 s. Where nothing can be kept (a read-only image) PGlite's own initdb runs, as before.
+ *
+ * A folder is marked while it is laid out: one whose laying out was cut short (a kill, a
+ * full disk) holds no data yet and is laid out again, instead of being taken for a database.
  */
 export async function createPgliteOnDisk(
   dataDir: string,
   options: { settings: string[]; cacheDir: string | false; logger?: Logger },
 ): Promise<{ client: PGlite; origin: PgliteOrigin }> {
   const { settings, cacheDir, logger } = options;
-  if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
+  const marker = path.join(dataDir, LAYING_OUT);
+  if (existsSync(marker)) {
+    logger?.warn({ dataDir }, 'the database folder was not fully laid out when its process ended; laying it out again');
+    await emptyFolder(dataDir);
+  } else if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
     return { client: await PGlite.create(dataDir, { postgresqlconf: settings }), origin: 'existing' };
   }
-  const template = cacheDir === false ? undefined : await initdbResult(cacheDir, logger);
-  if (template) {
+  await writeFile(marker, '', { mode: 0o600 });
+  const tar = cacheDir === false ? undefined : await initdbResult(cacheDir, logger);
+  let client: PGlite | undefined;
+  if (tar) {
     try {
-      const client = await PGlite.create(dataDir, { postgresqlconf: settings, loadDataDir: new Blob([template]) });
-      return { client, origin: 'template' };
+      client = await PGlite.create(dataDir, { postgresqlconf: settings, loadDataDir: new Blob([tar]) });
     } catch (error) {
-      // A load that stopped half-way leaves a folder that is neither new nor whole: say so.
-      if (existsSync(path.join(dataDir, 'PG_VERSION'))) throw error;
-      logger?.warn({ err: error, dataDir }, 'cannot lay the database out from the cached initdb; running initdb');
+      logger?.warn({ err: error, dataDir }, 'cannot lay the database out from the kept initdb result; running initdb');
+      await emptyFolder(dataDir);
+      await writeFile(marker, '', { mode: 0o600 });
     }
   }
-  return { client: await PGlite.create(dataDir, { postgresqlconf: settings }), origin: 'initdb' };
+  const origin: PgliteOrigin = client ? 'template' : 'initdb';
+  client ??= await PGlite.create(dataDir, { postgresqlconf: settings });
+  await rm(marker);
+  return { client, origin };
+}
+
+async function emptyFolder(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) await rm(path.join(dir, name), { recursive: true, force: true });
 }
 
 /**
- * initdb's result for this PGlite version (a gzipped data folder, for `loadDataDir`), read
- * from `cacheDir` and verified, or made now in memory and kept there if missing or damaged.
+ * initdb's result for this PGlite version, as an uncompressed tar for `loadDataDir`: read from
+ * `cacheDir` (a damaged file is made again), or made now in memory and kept there. One
+ * process makes it while the others starting with it wait. Undefined when `cacheDir` cannot
+ * be written: making the result only to use it once would cost more than PGlite's initdb.
  */
-export async function initdbResult(cacheDir: string, logger?: Logger): Promise<Buffer> {
+export async function initdbResult(cacheDir: string, logger?: Logger): Promise<Buffer | undefined> {
   const file = path.join(cacheDir, `pglite-${pgliteVersion()}-initdb.tar.gz`);
+  const kept = await readKept(file, logger);
+  if (kept !== 'missing') return kept;
   try {
-    const cached = await readFile(file);
-    gunzipSync(cached); // a torn or damaged file fails here, before it touches a data folder
-    return cached;
+    await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+    await access(cacheDir, constants.W_OK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      logger?.warn({ err: error, file }, 'the cached initdb is damaged; making it again');
-      await rm(file, { force: true }).catch(() => undefined);
+    logger?.info({ err: error, cacheDir }, 'cannot keep the initdb result here; each new database runs initdb');
+    return undefined;
+  }
+
+  const deadline = Date.now() + MAKING_WAIT_MS;
+  for (;;) {
+    let lock: Awaited<ReturnType<typeof lockDirectory>>;
+    try {
+      lock = await lockDirectory(cacheDir, { owner: 'making the initdb result' });
+    } catch (error) {
+      if (!(error instanceof DirectoryLockedError) || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    try {
+      // Made by the process that held the lock meanwhile?
+      const made = await readKept(file, logger);
+      if (made !== 'missing') return made;
+      return await makeAndKeep(file, logger);
+    } finally {
+      await lock.release();
     }
   }
-  let made: Buffer;
-  const memory = await PGlite.create();
+  return makeAndKeep(file, logger);
+}
+
+async function readKept(file: string, logger?: Logger): Promise<Buffer | undefined | 'missing'> {
+  let gzipped: Buffer;
   try {
-    made = Buffer.from(await (await memory.dumpDataDir('gzip')).arrayBuffer());
+    gzipped = await readFile(file);
+  } catch (error) {
+    // Not there (ENOTDIR: a file where a folder on its path should be).
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return 'missing';
+    logger?.info({ err: error, file }, 'cannot read the kept initdb result; running initdb');
+    return undefined;
+  }
+  try {
+    // A torn or damaged file fails here, before it touches a data folder.
+    return gunzipSync(gzipped);
+  } catch (error) {
+    logger?.warn({ err: error, file }, 'the kept initdb result is damaged; making it again');
+    await rm(file, { force: true });
+    return 'missing';
+  }
+}
+
+async function makeAndKeep(file: string, logger?: Logger): Promise<Buffer> {
+  const memory = await PGlite.create();
+  let gzipped: Buffer;
+  try {
+    // Written out, so a folder laid out from it has nothing to replay when it first starts.
+    await memory.exec('checkpoint');
+    gzipped = Buffer.from(await (await memory.dumpDataDir('gzip')).arrayBuffer());
   } finally {
     await memory.close();
   }
+  // Write aside, then rename: a reader sees the whole file or none.
+  const partial = `${file}.${process.pid}.${randomUUID()}`;
   try {
-    await mkdir(cacheDir, { recursive: true, mode: 0o700 });
-    // Services starting together may make it at once: write aside, then rename atomically.
-    const partial = `${file}.${process.pid}.${randomUUID()}`;
-    await writeFile(partial, made, { mode: 0o600 });
+    await writeFile(partial, gzipped, { mode: 0o600 });
     await rename(partial, file);
+    logger?.info({ file }, 'made the initdb result for new databases');
   } catch (error) {
-    logger?.info({ err: error, cacheDir }, 'cannot keep initdb for the next new database; using it once');
+    await rm(partial, { force: true });
+    logger?.info({ err: error, file }, 'cannot keep the initdb result; using it once');
   }
-  return made;
+  return gunzipSync(gzipped);
 }

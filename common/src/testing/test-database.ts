@@ -76,9 +76,8 @@ async function migratedTemplate(options: TestDatabaseOptions<Record<string, unkn
   }
   // From the kept result of initdb, as a service's new folder is: a new instance would run it again.
   const cacheDir = defaultInitdbCacheDir();
-  const pglite = cacheDir
-    ? await PGlite.create({ loadDataDir: new Blob([await initdbResult(cacheDir)]) })
-    : await PGlite.create();
+  const initdb = cacheDir ? await initdbResult(cacheDir) : undefined;
+  const pglite = await PGlite.create(initdb ? { loadDataDir: new Blob([initdb]) } : {});
   const database = await openDatabase({ ...options, pglite });
   const dump = Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
   await database.close();
