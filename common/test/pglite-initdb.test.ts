@@ -24,7 +24,7 @@ function recordingLogger() {
   };
 }
 
-async function open(dataDir: string, initdbCacheDir: string | false) {
+async function open(dataDir: string | undefined, initdbCacheDir: string | false) {
   const log = recordingLogger();
   const database = await openDatabase({
     schema,
@@ -154,6 +154,14 @@ describe('a new embedded database folder', () => {
     );
     expect(second.origin()).toBe('template');
     await works(second.database);
+  }, 90_000);
+
+  it('lays an in-memory database out from it too', async () => {
+    await seedCache();
+    const memory = await open(undefined, cache);
+    opened.push(memory.database);
+    expect(memory.origin()).toBe('template');
+    await works(memory.database);
   }, 90_000);
 
   it('runs initdb where nothing can be kept (a read-only image)', async () => {

@@ -13,7 +13,7 @@ import { lockDirectory, type DirectoryLock } from '../../lib/dir-lock.cjs';
 import { makePrivate } from '../../lib/private-files.cjs';
 import { listenForNotifications } from './pg-notifications';
 import { clientForDrizzle } from './pglite-client';
-import { createPgliteOnDisk, defaultInitdbCacheDir, type PgliteOrigin } from './pglite-initdb';
+import { createPglite, defaultInitdbCacheDir, type PgliteOrigin } from './pglite-initdb';
 
 /** A Drizzle handle over either driver; queries and transactions read the same. */
 export type Db<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
@@ -60,8 +60,8 @@ export interface OpenDatabaseOptions<TSchema extends Record<string, unknown>> {
   /** An already-open PGlite instance to use instead (tests load one from a template). */
   pglite?: PGlite;
   /**
-   * Where a new PGlite data folder's initdb result is kept for the next new one
-   * (`node_modules/.cache/ticketing` by default); false runs initdb in every new folder.
+   * Where the initdb result a new PGlite database (a new folder, or in memory) is laid out
+   * from is kept (`node_modules/.cache/ticketing` by default); false runs initdb for each.
    */
   initdbCacheDir?: string | false;
   /**
@@ -101,21 +101,21 @@ async function openPglite<TSchema extends Record<string, unknown>>(
 ): Promise<Database<TSchema>> {
   let lock: DirectoryLock | undefined;
   let client: PGlite;
-  let origin: PgliteOrigin | 'memory' | 'given' = options.pglite ? 'given' : 'memory';
+  let origin: PgliteOrigin | 'given' = 'given';
   try {
     if (options.pglite) {
       client = options.pglite;
-    } else if (options.dataDir) {
-      // Two processes on one PGlite folder corrupt it: only one may open it.
-      lock = await lockDirectory(options.dataDir, { owner: options.owner });
-      makePrivate(options.dataDir);
-      ({ client, origin } = await createPgliteOnDisk(options.dataDir, {
+    } else {
+      if (options.dataDir) {
+        // Two processes on one PGlite folder corrupt it: only one may open it.
+        lock = await lockDirectory(options.dataDir, { owner: options.owner });
+        makePrivate(options.dataDir);
+      }
+      ({ client, origin } = await createPglite(options.dataDir, {
         settings: PGLITE_SETTINGS,
         cacheDir: options.initdbCacheDir ?? defaultInitdbCacheDir(),
         logger: options.logger,
       }));
-    } else {
-      client = await PGlite.create({ postgresqlconf: PGLITE_SETTINGS });
     }
     // PGlite lays a new folder out with mode 0666 files whatever the umask; PostgreSQL itself
     // creates its later files 0600.

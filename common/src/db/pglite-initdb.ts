@@ -37,19 +37,25 @@ function pgliteVersion(): string {
 }
 
 /**
- * Opens PGlite on `dataDir`, whose lock the caller holds. A new folder is laid out from
- * initdb's result for this PGlite version, made once in memory and kept (gzipped, ~4.5 MB)
- * in `cacheDir`: PGlite runs initdb for every new folder, ~8 s of CPU, and the load costs
- * ~2 s. Where nothing can be kept (a read-only image) PGlite's own initdb runs, as before.
+ * Opens PGlite on `dataDir` (whose lock the caller holds), or in memory without one. A new
+ * database is laid out from initdb's result for this PGlite version, made once in memory and
+ * kept (gzipped, ~4.5 MB) in `cacheDir`: PGlite's own initdb costs ~8 s of CPU for a folder
+ * (~5 s in memory), the load ~2 s. Where nothing can be kept (a read-only image) PGlite's
+ * initdb runs, as before.
  *
  * A folder is marked while it is laid out: one whose laying out was cut short (a kill, a
  * full disk) holds no data yet and is laid out again, instead of being taken for a database.
  */
-export async function createPgliteOnDisk(
-  dataDir: string,
+export async function createPglite(
+  dataDir: string | undefined,
   options: { settings: string[]; cacheDir: string | false; logger?: Logger },
 ): Promise<{ client: PGlite; origin: PgliteOrigin }> {
   const { settings, cacheDir, logger } = options;
+  if (!dataDir) {
+    const tar = cacheDir === false ? undefined : await initdbResult(cacheDir, logger);
+    const client = await PGlite.create({ postgresqlconf: settings, ...(tar && { loadDataDir: new Blob([tar]) }) });
+    return { client, origin: tar ? 'template' : 'initdb' };
+  }
   const marker = path.join(dataDir, LAYING_OUT);
   if (existsSync(marker)) {
     logger?.warn({ dataDir }, 'the database folder was not fully laid out when its process ended; laying it out again');
