@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: installs what is missing, then runs every tier; exits non-zero on any failure.
 // Plain Node on purpose: it runs before node_modules exists.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,29 @@ function step(name, command, args, env = process.env) {
   const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   results.push({ name, ok: status === 0, seconds: (Date.now() - started) / 1000 });
   return status === 0;
+}
+
+/**
+ * Runs independent checks side by side (each one mostly waits on one core); prints each
+ * one's output whole, under its name, as it ends, and records them in the order given.
+ */
+async function steps(list) {
+  const runs = list.map(({ name, command, args }) => {
+    const started = Date.now();
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const output = [];
+    child.stdout.on('data', (chunk) => output.push(chunk));
+    child.stderr.on('data', (chunk) => output.push(chunk));
+    return new Promise((resolve) => {
+      child.on('error', (error) => output.push(Buffer.from(`${error.message}\n`)));
+      child.on('close', (status) => {
+        say(name);
+        process.stdout.write(Buffer.concat(output));
+        resolve({ name, ok: status === 0, seconds: (Date.now() - started) / 1000 });
+      });
+    });
+  });
+  results.push(...(await Promise.all(runs)));
 }
 
 function jest(name, args, env = process.env) {
@@ -57,15 +80,27 @@ async function main() {
 
   const tsc = (...args) => [bin('typescript', 'bin/tsc'), ...args];
   const typed = step('type check and build (tsc -b)', process.execPath, tsc('-b', ...typescriptProjects(root)));
-  step('type check the tests', process.execPath, tsc('-p', 'tsconfig.tests.json'));
-  if (client) step('type check the client', process.execPath, tsc('-p', 'client/tsconfig.json', '--noEmit'));
-  step('lint (eslint)', process.execPath, [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']);
-  step('format (prettier --check)', process.execPath, [
-    bin('prettier', 'bin/prettier.cjs'),
-    '--check',
-    '--log-level',
-    'warn',
-    '.',
+  await steps([
+    { name: 'type check the tests', command: process.execPath, args: tsc('-p', 'tsconfig.tests.json') },
+    ...(client
+      ? [
+          {
+            name: 'type check the client',
+            command: process.execPath,
+            args: tsc('-p', 'client/tsconfig.json', '--noEmit'),
+          },
+        ]
+      : []),
+    {
+      name: 'lint (eslint)',
+      command: process.execPath,
+      args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.'],
+    },
+    {
+      name: 'format (prettier --check)',
+      command: process.execPath,
+      args: [bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'],
+    },
   ]);
   if (!typed) throw new Error('the TypeScript build failed; the tests run against it');
   if (client) {
