@@ -1,21 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { openDatabase } from '../src/db/open-database';
+import { collectGarbage, openDatabase } from '../src/db/open-database';
 import { copySchema as schema } from './fixtures/copy-schema';
 
 const MIGRATIONS = path.join(__dirname, 'fixtures', 'drizzle');
 const MB = 1_048_576;
-
-async function collectGarbage() {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  gc();
-}
 
 describe('opening the embedded database on disk', () => {
   let dir: string;

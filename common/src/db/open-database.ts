@@ -170,20 +170,26 @@ function quoteIdentifier(name: string): string {
  * Starting PGlite leaves several hundred megabytes behind (the memory of the WebAssembly
  * instance that prepared the data folder, the files it read), which V8 would otherwise
  * keep until some later full collection: a service sat at ~700 MB instead of ~300 MB.
- * Collects them once, in two passes: what the first finds dead is let go of on the next
- * turn of the event loop, and the second frees the memory behind it.
  */
 async function releaseStartupMemory(logger?: Logger): Promise<void> {
+  const before = process.memoryUsage.rss();
+  await collectGarbage();
+  const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+  logger?.info({ rssMbBefore: mb(before), rssMb: mb(process.memoryUsage.rss()) }, 'released start-up memory');
+}
+
+/**
+ * A full collection now, in two passes: what the first finds dead is let go of on the next
+ * turn of the event loop, and the second frees the memory behind it.
+ */
+export async function collectGarbage(): Promise<void> {
   // Exposing the collector at run time is the documented use of --expose-gc without asking
   // every way a service is started (runner, image, tests) to pass the flag.
   v8.setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  const before = process.memoryUsage.rss();
   gc();
   await new Promise((resolve) => setTimeout(resolve, 0));
   gc();
-  const mb = (bytes: number) => Math.round(bytes / 1_048_576);
-  logger?.info({ rssMbBefore: mb(before), rssMb: mb(process.memoryUsage.rss()) }, 'released start-up memory');
 }
 
 async function openPostgres<TSchema extends Record<string, unknown>>(

@@ -48,12 +48,18 @@ function pgliteVersion(): string {
  */
 export async function createPglite(
   dataDir: string | undefined,
-  options: { settings: string[]; cacheDir: string | false; logger?: Logger },
+  options: {
+    /** postgresql.conf's lines (it is written afresh at each start); absent keeps initdb's. */
+    settings?: string[];
+    cacheDir: string | false;
+    logger?: Logger;
+  },
 ): Promise<{ client: PGlite; origin: PgliteOrigin }> {
-  const { settings, cacheDir, logger } = options;
+  const { cacheDir, logger } = options;
+  const settings = options.settings && { postgresqlconf: options.settings };
   if (!dataDir) {
     const tar = cacheDir === false ? undefined : await initdbResult(cacheDir, logger);
-    const client = await PGlite.create({ postgresqlconf: settings, ...(tar && { loadDataDir: new Blob([tar]) }) });
+    const client = await PGlite.create({ ...settings, ...(tar && { loadDataDir: new Blob([tar]) }) });
     return { client, origin: tar ? 'template' : 'initdb' };
   }
   const marker = path.join(dataDir, LAYING_OUT);
@@ -61,14 +67,14 @@ export async function createPglite(
     logger?.warn({ dataDir }, 'the database folder was not fully laid out when its process ended; laying it out again');
     await emptyFolder(dataDir);
   } else if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    return { client: await PGlite.create(dataDir, { postgresqlconf: settings }), origin: 'existing' };
+    return { client: await PGlite.create(dataDir, { ...settings }), origin: 'existing' };
   }
   await writeFile(marker, '', { mode: 0o600 });
   const tar = cacheDir === false ? undefined : await initdbResult(cacheDir, logger);
   let client: PGlite | undefined;
   if (tar) {
     try {
-      client = await PGlite.create(dataDir, { postgresqlconf: settings, loadDataDir: new Blob([tar]) });
+      client = await PGlite.create(dataDir, { ...settings, loadDataDir: new Blob([tar]) });
     } catch (error) {
       logger?.warn({ err: error, dataDir }, 'cannot lay the database out from the kept initdb result; running initdb');
       await emptyFolder(dataDir);
@@ -76,7 +82,7 @@ export async function createPglite(
     }
   }
   const origin: PgliteOrigin = client ? 'template' : 'initdb';
-  client ??= await PGlite.create(dataDir, { postgresqlconf: settings });
+  client ??= await PGlite.create(dataDir, { ...settings });
   await rm(marker);
   return { client, origin };
 }

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, type Database } from '../db/open-database';
-import { defaultInitdbCacheDir, initdbResult } from '../db/pglite-initdb';
+import { createPglite, defaultInitdbCacheDir } from '../db/pglite-initdb';
 
 /** The schema and migrations of the service under test. */
 export interface TestDatabaseOptions<TSchema extends Record<string, unknown>> {
@@ -75,9 +75,7 @@ async function migratedTemplate(options: TestDatabaseOptions<Record<string, unkn
     // Not built yet for these migrations.
   }
   // From the kept result of initdb, as a service's new folder is: a new instance would run it again.
-  const cacheDir = defaultInitdbCacheDir();
-  const initdb = cacheDir ? await initdbResult(cacheDir) : undefined;
-  const pglite = await PGlite.create(initdb ? { loadDataDir: new Blob([initdb]) } : {});
+  const { client: pglite } = await createPglite(undefined, { cacheDir: defaultInitdbCacheDir() });
   const database = await openDatabase({ ...options, pglite });
   const dump = Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
   await database.close();
