@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { sessionCookie } from '@ticketing/common/testing';
+import { sessionCookie, TEST_JWT_KEY } from '@ticketing/common/testing';
 import { startStack } from '../lib/stack.mjs';
 
 const root = path.join(__dirname, '..', '..');
@@ -20,13 +20,20 @@ const ROUTES: { method: string; path: string }[] = [
   { method: 'POST', path: '/api/tickets' },
   { method: 'GET', path: '/api/tickets/{id}' },
   { method: 'PUT', path: '/api/tickets/{id}' },
+  { method: 'POST', path: '/api/orders' },
+  { method: 'GET', path: '/api/orders' },
+  { method: 'GET', path: '/api/orders/{id}' },
+  { method: 'DELETE', path: '/api/orders/{id}' },
+  { method: 'POST', path: '/api/payments' },
+  { method: 'GET', path: '/api/payments' },
 ];
 
 interface Sample {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  /** A string is sent as UTF-8; bytes as they are (some are no UTF-8 at all). */
+  body?: string | number[];
 }
 
 const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/);
@@ -36,6 +43,32 @@ const pathPiece = fc.oneof(
   fc.string({ maxLength: 12 }).map(encodeURIComponent),
   fc.constantFrom('%', '%E0', '%ZZ', '..', '.', '%2F', '%00', 'a%20b', ';x', '~', '%F0%9F%8E%B5'),
 );
+
+/** Text a field may not hold: control characters (NUL among them) and unpaired surrogates, among letters. */
+const hostileText = fc.oneof(
+  fc.string({ unit: fc.constantFrom('a', ' ', '\u0000', '\n', '\u007f', '\u0085', '\ud800', '\udc00'), maxLength: 12 }),
+  fc.constantFrom('tok_\u0000visa', '\u0000', 'a\tb', '\ud83c', 'tok_visa\r\n'),
+);
+
+/** JSON nested `depth` deep, around a field of a route. */
+const deeplyNested = fc
+  .tuple(
+    fc.integer({ min: 30, max: 9_000 }),
+    fc.constantFrom('[', '{"a":'),
+    fc.constantFrom('title', 'token', 'ticketId'),
+  )
+  .map(([depth, opener, field]) => {
+    const closer = opener === '[' ? ']' : '}';
+    return `{"${field}":${opener.repeat(depth)}1${closer.repeat(depth)}}`;
+  });
+
+/** Bytes of a JSON body with bytes inside a string that are not UTF-8 (a lone continuation, an overlong form, ff fe). */
+const notUtf8 = fc
+  .tuple(
+    fc.constantFrom('title', 'token', 'email', 'ticketId', 'orderId'),
+    fc.constantFrom([0xff, 0xfe], [0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]),
+  )
+  .map(([field, bytes]) => [...Buffer.from(`{"${field}":"a`), ...bytes, ...Buffer.from('","price":10}')]);
 
 /** A body: JSON of any shape, a body near the route's own, or bytes that are no JSON at all. */
 const body = fc.oneof(
@@ -47,13 +80,38 @@ const body = fc.oneof(
         password: fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue()),
         title: fc.oneof(fc.string({ maxLength: 250 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.jsonValue()),
         price: fc.oneof(fc.double(), fc.integer(), fc.jsonValue(), fc.constant('1e400')),
+        ticketId: fc.oneof(fc.uuid(), hostileText, fc.jsonValue()),
+        orderId: fc.oneof(fc.uuid(), hostileText, fc.jsonValue()),
+        token: fc.oneof(fc.constantFrom('tok_visa', 'tok_chargeDeclined', 'tok_nonsense'), hostileText, fc.jsonValue()),
       },
       { requiredKeys: [] },
     )
     .map((value) => JSON.stringify(value).replace('"1e400"', '1e400')),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.constantFrom('', '{', '{"title":"\\ud800","price":1}', 'null', '[]', '{"price":1e400,"title":"x"}'),
+  fc.record({ title: hostileText, price: fc.constant(10), token: hostileText }).map((value) => JSON.stringify(value)),
+  deeplyNested,
+  notUtf8,
 );
+
+/** A query of known names (in plain, repeated, array and object forms) and unknown ones. */
+const queryString = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('limit', 'cursor', 'orderId', 'x'),
+      fc.constantFrom('', '[]', '[a]', '[0]', '[__proto__]'),
+      fc.oneof(
+        fc
+          .oneof(fc.string({ maxLength: 20 }), hostileText, fc.uuid(), fc.constantFrom('1', '100', '0', '-1'))
+          // A lone surrogate has no UTF-8 form: it becomes U+FFFD here, as a browser would send it.
+          .map((value) => encodeURIComponent(value.replace(/\p{Cs}/gu, '\uFFFD'))),
+        // Escapes of bytes that are no UTF-8, and of control characters.
+        fc.constantFrom('%00', '%FF%FE', '%ED%A0%80', '%C0%AF', '%0A', '%7F', '%'),
+      ),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pairs) => pairs.map(([name, shape, value]) => `${name}${shape}=${value}`).join('&'));
 
 function sampleFor(route: { method: string; path: string }): fc.Arbitrary<Sample> {
   return fc.record({
@@ -62,17 +120,11 @@ function sampleFor(route: { method: string; path: string }): fc.Arbitrary<Sample
       { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') },
     ),
     path: fc
-      .tuple(
-        pathPiece,
-        fc.option(pathPiece, { nil: undefined }),
-        fc.option(fc.dictionary(fc.constantFrom('limit', 'cursor', 'x'), fc.string({ maxLength: 20 })), {
-          nil: undefined,
-        }),
-      )
+      .tuple(pathPiece, fc.option(pathPiece, { nil: undefined }), fc.option(queryString, { nil: undefined }))
       .map(([id, extra, query]) => {
         let url = route.path.replace('{id}', id);
         if (extra !== undefined && !route.path.includes('{id}')) url = `${url}/${extra}`;
-        if (query) url += `?${new URLSearchParams(query)}`;
+        if (query) url += `?${query}`;
         return url;
       }),
     headers: fc
@@ -88,6 +140,7 @@ function sampleFor(route: { method: string; path: string }): fc.Arbitrary<Sample
           ),
           'content-encoding': fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress'),
           cookie: fc.oneof(
+            { weight: 3, arbitrary: fc.uuid().map((id) => sessionCookie(TEST_JWT_KEY, { id })[0]!) },
             fc.constant(sessionCookie('not-the-key-0123456789abcdef')[0]!),
             headerValue.map((value) => `session=${value}`),
           ),
@@ -110,7 +163,12 @@ function sampleFor(route: { method: string; path: string }): fc.Arbitrary<Sample
 }
 
 function send(port: number, sample: Sample): Promise<{ status: number; type: string; text: string }> {
-  const body = sample.method === 'GET' || sample.body === undefined ? undefined : Buffer.from(sample.body);
+  const body =
+    sample.method === 'GET' || sample.body === undefined
+      ? undefined
+      : typeof sample.body === 'string'
+        ? Buffer.from(sample.body, 'utf8')
+        : Buffer.from(sample.body);
   // Node sends a DELETE or OPTIONS body without a length unless told one: no valid HTTP message.
   const headers = body ? { ...sample.headers, 'content-length': String(body.length) } : sample.headers;
   return new Promise((resolve, reject) => {
@@ -142,6 +200,8 @@ describe(`a fuzz run against the running stack (${RUNS_PER_ROUTE} requests per r
       dataDir,
       natsPort: 0,
       natsMonitorPort: null,
+      // Signed-in samples reach the routes' own validation, not only the session check.
+      jwtKey: TEST_JWT_KEY,
       logLevel: 'error',
       print: () => {},
     });
@@ -173,7 +233,8 @@ describe(`a fuzz run against the running stack (${RUNS_PER_ROUTE} requests per r
                 : answer.status >= 400 && sample.method !== 'HEAD' && !isErrorFormat(answer)
                   ? `not the error format (${answer.status}): ${answer.type} ${answer.text.slice(0, 80)}`
                   : undefined;
-            if (problem) failures.push(`${problem} for ${JSON.stringify(sample)}`);
+            // A sample can be megabytes of brackets: enough of it to reproduce by eye.
+            if (problem) failures.push(`${problem} for ${JSON.stringify(sample).slice(0, 400)}`);
           }
         }),
       );

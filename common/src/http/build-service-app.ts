@@ -5,10 +5,11 @@ import type { Logger } from 'pino';
 import { currentUser } from '../middlewares/current-user';
 import { errorHandler } from '../middlewares/error-handler';
 import { notFound } from '../middlewares/not-found';
-import { wellFormedBody } from '../middlewares/well-formed-body';
 import { allowedMethods, CATCH_ALL } from './allowed-methods';
 import { sessionCookie, type SessionCookieOptions } from '../session/session-cookie';
 import { healthRoutes, type HealthChecks } from './health-routes';
+import { jsonBody } from './json-body';
+import { inspectBodyText } from '../middlewares/well-formed-body';
 
 /** What every HTTP service shares: its logger, session settings, health checks and its own routes. */
 export interface ServiceAppOptions {
@@ -26,13 +27,11 @@ export interface ServiceAppOptions {
   trustProxyHops?: number;
 }
 
-/** The largest JSON body a route accepts (the contract's 413 threshold). */
-export const BODY_LIMIT = '100kb';
-
 /**
  * Builds a service's Express app the same way for every service: behind `trustProxyHops`
- * proxies, security headers (helmet), JSON bodies up to 100 kB in UTF-8 with no unpaired
- * surrogates, the session cookie and current user, health routes, `OPTIONS` answered with
+ * proxies, security headers (helmet), JSON bodies up to 100 kB of UTF-8 nested at most 32
+ * deep (their strings are checked by `validateRequest`), the session cookie and current
+ * user, health routes, `OPTIONS` answered with
  * every allowed method, the service's routes, then 404 and the contract's error handler.
  * Never listens.
  */
@@ -48,6 +47,10 @@ export function buildServiceApp({
   // Exactly the hops in front: `true` would believe whatever X-Forwarded-For a client sends.
   app.set('trust proxy', trustProxyHops);
   app.disable('x-powered-by');
+  // `limit[]=1` and `limit[a]=1` arrive as the array and object they are, which a parameter's
+  // own check refuses (400); Express 5's default parser would call them `limit[]` and
+  // `limit[a]`, unknown names quietly ignored.
+  app.set('query parser', 'extended');
   // The API answers JSON only: nothing in an answer may run, be framed or leak the referrer.
   app.use(
     helmet({
@@ -66,8 +69,8 @@ export function buildServiceApp({
     }),
   );
   app.use(healthRoutes(health));
-  app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(wellFormedBody);
+  app.use(jsonBody);
+  app.use(inspectBodyText);
   app.use(sessionCookie(session));
   app.use(currentUser(jwtKey));
   app.use(allowedMethods(app));
