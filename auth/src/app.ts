@@ -9,7 +9,7 @@ import { currentUserRouter } from './routes/current-user';
 import { signinRouter } from './routes/signin';
 import { signoutRouter } from './routes/signout';
 import { signupRouter } from './routes/signup';
-import { AttemptThrottle } from './throttle/attempt-throttle';
+import { AttemptThrottle, type ThrottleRules } from './throttle/attempt-throttle';
 import { AccountService } from './users/account-service';
 
 /** What the auth app is built from; the service runner provides the real ones, tests their own. */
@@ -21,6 +21,8 @@ export interface AuthAppDeps {
   cookieSecure: boolean;
   /** Proxies in front that append to X-Forwarded-For (`TRUST_PROXY_HOPS`); 1 by default. */
   trustProxyHops?: number;
+  /** The sign-in and sign-up limits; production's by default. */
+  throttleRules?: ThrottleRules;
 }
 
 /** Builds the auth service's Express app. It never listens. */
@@ -31,12 +33,13 @@ export function buildApp({
   jwtExpiresInSeconds,
   cookieSecure,
   trustProxyHops,
+  throttleRules,
 }: AuthAppDeps): Express {
   const deps = {
     accounts: new AccountService(new UserRepository(database.db)),
     jwtKey,
     jwtExpiresInSeconds,
-    throttle: new AttemptThrottle(new AttemptRepository(database.db)),
+    throttle: new AttemptThrottle(new AttemptRepository(database.db), throttleRules),
     logger,
   };
   return buildServiceApp({

@@ -19,6 +19,12 @@ export const authService = defineService({
       jwtExpiresInSeconds: config.JWT_EXPIRES_IN,
       cookieSecure: config.COOKIE_SECURE,
       trustProxyHops: config.TRUST_PROXY_HOPS,
+      throttleRules: {
+        signinAccount: config.THROTTLE_SIGNIN_PER_ACCOUNT,
+        signinAddress: config.THROTTLE_SIGNIN_PER_ADDRESS,
+        signupAccount: config.THROTTLE_SIGNUP_PER_EMAIL,
+        signupAddress: config.THROTTLE_SIGNUP_PER_ADDRESS,
+      },
     }),
   workers: ({ database, logger }) => [attemptPruner(new AttemptRepository(database.db), logger)],
 });

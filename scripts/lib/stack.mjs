@@ -68,6 +68,13 @@ async function waitForFreeDirs(dirs, say) {
 }
 
 /**
+ * Limits fit for a laptop, where every visitor comes from 127.0.0.1: the per-address limits
+ * production keeps (20 sign-ups an hour) would lock a person trying the app by hand out of
+ * their own machine. The environment overrides them, as it does every other variable.
+ */
+const LOCAL_LIMITS = { THROTTLE_SIGNIN_PER_ADDRESS: '1000/15m', THROTTLE_SIGNUP_PER_ADDRESS: '1000/1h' };
+
+/**
  * Starts everything and resolves once every component answers. Takes DATA_DIR's lock first,
  * so a second run on the same DATA_DIR refuses, naming the first.
  * @param {{
@@ -202,6 +209,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
           command: node,
           args: [path.join(root, name, 'dist', 'index.js')],
           env: {
+            ...LOCAL_LIMITS,
             ...baseEnv,
             ...options.env,
             PORT: String(port),

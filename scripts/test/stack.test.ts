@@ -61,6 +61,19 @@ describe('the local stack (what npm start runs)', () => {
     expect(await response.json()).toEqual({ currentUser: null });
   });
 
+  it('lets a person trying the app by hand sign up far more often than production allows one address', async () => {
+    // Production answers the 21st sign-up from one address in an hour with a 429; every local visitor is 127.0.0.1.
+    const stamp = Date.now();
+    for (let i = 0; i < 25; i++) {
+      const response = await fetch(`${stack.url}/api/users/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `by-hand-${stamp}-${i}@example.com`, password: 'password123' }),
+      });
+      expect(response.status).toBe(201);
+    }
+  });
+
   it('answers unknown API routes with 404 in the contract format', async () => {
     const response = await fetch(`${stack.url}/api/users/nope`);
 

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { body, matchedData } from 'express-validator';
 import { BadRequestError, requireSameOrigin, signSessionToken, validateRequest } from '@ticketing/common/http';
-import { THROTTLE_RULES } from '../throttle/attempt-throttle';
 import { InvalidCredentialsError, normalizeEmail } from '../users/account-service';
 import type { UserRouteDeps } from './session-deps';
 import { clientAddress, countAttempt } from './throttled';
@@ -27,8 +26,8 @@ export function signinRouter({ accounts, jwtKey, jwtExpiresInSeconds, throttle, 
       await countAttempt(
         throttle,
         [
-          { key: account, rule: THROTTLE_RULES.signinAccount },
-          { key: address, rule: THROTTLE_RULES.signinAddress },
+          { key: account, rule: throttle.rules.signinAccount },
+          { key: address, rule: throttle.rules.signinAddress },
         ],
         logger,
         facts,

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { body, matchedData } from 'express-validator';
 import { BadRequestError, requireSameOrigin, signSessionToken, validateRequest } from '@ticketing/common/http';
 import { EmailTakenError } from '../db/user-repository';
-import { THROTTLE_RULES } from '../throttle/attempt-throttle';
 import { normalizeEmail } from '../users/account-service';
 import type { UserRouteDeps } from './session-deps';
 import { clientAddress, countAttempt } from './throttled';
@@ -22,8 +21,8 @@ export function signupRouter({ accounts, jwtKey, jwtExpiresInSeconds, throttle, 
       await countAttempt(
         throttle,
         [
-          { key: `signup:account:${normalizeEmail(email)}`, rule: THROTTLE_RULES.signupAccount },
-          { key: `signup:address:${clientAddress(req)}`, rule: THROTTLE_RULES.signupAddress },
+          { key: `signup:account:${normalizeEmail(email)}`, rule: throttle.rules.signupAccount },
+          { key: `signup:address:${clientAddress(req)}`, rule: throttle.rules.signupAddress },
         ],
         logger,
         facts,

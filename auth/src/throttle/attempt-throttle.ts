@@ -7,10 +7,11 @@ export interface ThrottleRule {
 }
 
 /**
- * The limits. Sign-in counts failures (a success forgets the account's and takes its own
- * attempt back from the address): 10 per account and 50 per client address in 15 minutes.
- * Sign-up counts every attempt with a valid body: 5 per email in 15 minutes (probing which
- * emails are taken), 20 per address in an hour (mass account creation).
+ * The limits in production (each can be changed through the environment, see config.ts).
+ * Sign-in counts failures (a success forgets the account's and takes its own attempt back
+ * from the address): 10 per account and 50 per client address in 15 minutes. Sign-up counts
+ * every attempt with a valid body: 5 per email in 15 minutes (probing which emails are
+ * taken), 20 per address in an hour (mass account creation).
  */
 export const THROTTLE_RULES = {
   signinAccount: { limit: 10, windowSeconds: 15 * 60 },
@@ -19,7 +20,7 @@ export const THROTTLE_RULES = {
   signupAddress: { limit: 20, windowSeconds: 60 * 60 },
 } satisfies Record<string, ThrottleRule>;
 
-export type ThrottleRules = typeof THROTTLE_RULES;
+export type ThrottleRules = Record<keyof typeof THROTTLE_RULES, ThrottleRule>;
 
 /** A key and the rule it is counted under. */
 export interface ThrottleKey {
@@ -44,7 +45,11 @@ export class ThrottledError extends Error {
  * concurrent attempts cannot slip past the limit together.
  */
 export class AttemptThrottle {
-  constructor(private readonly attempts: AttemptRepository) {}
+  constructor(
+    private readonly attempts: AttemptRepository,
+    /** The limits this throttle applies. */
+    readonly rules: ThrottleRules = THROTTLE_RULES,
+  ) {}
 
   async hit(keys: ThrottleKey[]): Promise<void> {
     let wait = 0;
