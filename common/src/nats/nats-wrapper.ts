@@ -1,4 +1,4 @@
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { stopListeners } from '../events/listener';
@@ -45,6 +45,7 @@ export class NatsWrapper {
   private logger: Logger = createLogger('nats');
   private closing?: Promise<void>;
   private pending?: NatsConnection;
+  private _manager?: Promise<JetStreamManager>;
 
   /** The connection; throws before `connect()` has finished. */
   get client(): NatsConnection {
@@ -56,6 +57,18 @@ export class NatsWrapper {
   get jetstream(): JetStreamClient {
     if (!this._jetstream) throw new Error('Cannot access NATS client before connecting');
     return this._jetstream;
+  }
+
+  /** The stream every event goes to (`NATS_CLUSTER_ID`), once `connect()` was called. */
+  get streamName(): string | undefined {
+    return this._streamName;
+  }
+
+  /** A JetStream manager on the connection, made once; rejects before `connect()` has finished. */
+  manager(): Promise<JetStreamManager> {
+    if (!this._client) return Promise.reject(new Error('Cannot access NATS client before connecting'));
+    this._manager ??= jetstreamManager(this._client, { checkAPI: false });
+    return this._manager;
   }
 
   get state(): NatsState {

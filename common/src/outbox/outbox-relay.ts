@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { and, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database';
@@ -88,8 +89,12 @@ export class OutboxRelay {
   private failingSince?: number;
   private lastWarning = 0;
   private lastPrune = 0;
+  /** Emits `'marked'` after each batch this relay marked published. */
+  private readonly marks = new EventEmitter();
 
   constructor(private readonly options: OutboxRelayOptions) {
+    // Every request waiting for its events listens here for a moment.
+    this.marks.setMaxListeners(0);
     this.intervalMs = options.intervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 100;
     this.retentionMs = options.retentionMs ?? 5 * 60_000;
@@ -206,6 +211,7 @@ export class OutboxRelay {
             if (sent.length > 0) {
               await db.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.id, sent));
               published += sent.length;
+              this.marks.emit('marked');
             }
           }
           if (rows.length < this.batchSize || this.stopped || !isReady()) break;
@@ -259,6 +265,32 @@ export class OutboxRelay {
       this.options.logger.error(fields, 'outbox row failed for good: it and later events of its entity are held');
     } else {
       this.options.logger.warn(fields, 'outbox row could not be published; it will be retried');
+    }
+  }
+
+  /**
+   * Publishes now and resolves true once every row in `eventIds` is on the bus; false at
+   * once while the bus is unreachable, or after `timeoutMs`. The rows stay queued either
+   * way: this only lets a request answer after its events are out, so that whatever the
+   * caller does next (a payment after a cancellation) finds them in the stream. Another
+   * replica's relay may be the one to publish them: the rows are read back to see.
+   */
+  async published(eventIds: readonly string[], timeoutMs = 2_000): Promise<boolean> {
+    const { database, isReady = () => true } = this.options;
+    if (eventIds.length === 0) return true;
+    const deadline = Date.now() + timeoutMs;
+    this.kick();
+    for (;;) {
+      if (this.stopped || !isReady()) return false;
+      const [row] = await database.db
+        .select({ n: count() })
+        .from(outbox)
+        .where(and(inArray(outbox.id, [...eventIds]), isNull(outbox.publishedAt)));
+      if ((row?.n ?? 0) === 0) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      // This relay's next mark, or a look at the rows again shortly for another replica's.
+      await once(this.marks, 'marked', { signal: AbortSignal.timeout(Math.min(left, 50)) }).catch(() => undefined);
     }
   }
 

@@ -16,7 +16,14 @@ export {
   natsEnvShape,
 } from '../config/parse-config';
 export { createLogger, serializeError, type Logger } from '../logger/logger';
-export { defineService, type ServiceDefinition, type ServiceContext, type Worker } from './service-definition';
+export {
+  defineService,
+  type ServiceDefinition,
+  type ServiceContext,
+  type PartsContext,
+  type OutboxHandle,
+  type Worker,
+} from './service-definition';
 export { startService, runService, type StartServiceOptions, type RunningService } from './run-service';
 export { handleShutdown, runSteps, listen, type ShutdownOptions, type ShutdownStep } from './shutdown';
 export { healthApp } from './health-app';

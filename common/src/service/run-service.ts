@@ -13,7 +13,7 @@ import { OutboxRelay } from '../outbox/outbox-relay';
 import { publishThrough } from '../outbox/publish-through';
 import { healthApp } from './health-app';
 import { inboxPruner } from './inbox-pruner';
-import type { ServiceContext, ServiceDefinition, Worker } from './service-definition';
+import type { PartsContext, ServiceContext, ServiceDefinition, Worker } from './service-definition';
 import { handleShutdown, listen, runSteps } from './shutdown';
 
 /** The keys of a service's config the runner itself reads. */
@@ -44,8 +44,8 @@ export interface StartServiceOptions<TSchema extends Record<string, unknown>> {
 }
 
 /** A started service. */
-export interface RunningService<TSchema extends Record<string, unknown>, TConfig> {
-  context: ServiceContext<TSchema, TConfig>;
+export interface RunningService<TSchema extends Record<string, unknown>, TConfig, TParts = unknown> {
+  context: PartsContext<TSchema, TConfig, TParts>;
   server: Server;
   /** The port it listens on (useful with PORT=0). */
   port: number;
@@ -66,10 +66,14 @@ const LISTEN_RETRY_MS = 1_000;
  * the bus, its outbox relay; connects to NATS in the background (a service serves and
  * queues events while NATS is away) and then starts its listeners.
  */
-export async function startService<TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject>(
-  definition: ServiceDefinition<TSchema, TConfigSchema>,
+export async function startService<
+  TSchema extends Record<string, unknown>,
+  TConfigSchema extends z.ZodObject,
+  TParts = undefined,
+>(
+  definition: ServiceDefinition<TSchema, TConfigSchema, TParts>,
   options: StartServiceOptions<TSchema> = {},
-): Promise<RunningService<TSchema, z.output<TConfigSchema>>> {
+): Promise<RunningService<TSchema, z.output<TConfigSchema>, TParts>> {
   const { name } = definition;
   const config = parseConfig(definition.config, options.env ?? process.env);
   const settings = config as unknown as RunnerConfig;
@@ -112,14 +116,22 @@ export async function startService<TSchema extends Record<string, unknown>, TCon
     for (const worker of workers) if (worker.report) Object.assign(facts, await worker.report().catch(() => ({})));
     return facts;
   };
-  const context: ServiceContext<TSchema, z.output<TConfigSchema>> = {
+  const base: ServiceContext<TSchema, z.output<TConfigSchema>> = {
     name,
     config,
     logger,
     database,
     nats,
+    outbox: relay && { published: (ids, timeoutMs) => relay.published(ids, timeoutMs) },
     readiness,
   };
+  let context: PartsContext<TSchema, z.output<TConfigSchema>, TParts>;
+  try {
+    context = { ...base, parts: definition.parts?.(base) as TParts };
+  } catch (error) {
+    if (!options.database) await database.close();
+    throw error;
+  }
 
   workers = [
     ...(definition.workers?.(context) ?? []),
@@ -202,8 +214,8 @@ function closeServer(server: Server): Promise<void> {
  * SIGTERM/SIGINT (exit 0, also while it is still starting) or after an unhandled error
  * (exit 1). A bad environment or a failed start prints why and exits 1.
  */
-export function runService<TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject>(
-  definition: ServiceDefinition<TSchema, TConfigSchema>,
+export function runService<TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject, TParts>(
+  definition: ServiceDefinition<TSchema, TConfigSchema, TParts>,
 ): void {
   // Its data (the embedded database's files) is the service's alone, whatever umask it inherits.
   process.umask(0o077);

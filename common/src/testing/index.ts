@@ -7,4 +7,5 @@ export { startTestService, TEST_JWT_KEY, type TestService } from './service';
 export { storedEvents, waitForEvents, recordOutcomes, nextOutcome, type StoredEvent } from './events';
 export { sessionCookie } from './session';
 export { waitFor } from './wait-for';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { findExecutable, freePort } from '../../lib/system.cjs';

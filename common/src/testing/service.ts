@@ -8,9 +8,10 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 export const TEST_JWT_KEY = 'test-jwt-key-0123456789abcdef';
 
 /** A service started for a test: the real runner on a fresh database, on a free port of 127.0.0.1. */
-export interface TestService<TSchema extends Record<string, unknown>, TConfig> extends RunningService<
+export interface TestService<TSchema extends Record<string, unknown>, TConfig, TParts = unknown> extends RunningService<
   TSchema,
-  TConfig
+  TConfig,
+  TParts
 > {
   database: TestDatabase<TSchema>;
   /** `http://127.0.0.1:<port>`. */
@@ -24,8 +25,12 @@ export interface TestService<TSchema extends Record<string, unknown>, TConfig> e
  * second replica's pool on the same server) and, when it is on the bus, the NATS server at
  * `natsUrl`; resolves once its listeners listen. Logs are silent unless `env.LOG_LEVEL` says.
  */
-export async function startTestService<TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject>(
-  definition: ServiceDefinition<TSchema, TConfigSchema>,
+export async function startTestService<
+  TSchema extends Record<string, unknown>,
+  TConfigSchema extends z.ZodObject,
+  TParts = undefined,
+>(
+  definition: ServiceDefinition<TSchema, TConfigSchema, TParts>,
   {
     natsUrl,
     env = {},
@@ -37,9 +42,9 @@ export async function startTestService<TSchema extends Record<string, unknown>, 
     database?: TestDatabase<TSchema>;
     relayIntervalMs?: number;
   } = {},
-): Promise<TestService<TSchema, z.output<TConfigSchema>>> {
+): Promise<TestService<TSchema, z.output<TConfigSchema>, TParts>> {
   const db = database ?? (await createTestDatabase(definition.database));
-  let service: RunningService<TSchema, z.output<TConfigSchema>>;
+  let service: RunningService<TSchema, z.output<TConfigSchema>, TParts>;
   try {
     service = await startService(definition, {
       env: {
