@@ -83,8 +83,10 @@ export async function startServiceApps(): Promise<ServiceApps> {
   const auth = (database: Database<typeof authSchema>) =>
     buildAuthApp({ ...common, database, jwtExpiresInSeconds: 86_400 });
   const tickets = (database: Database<typeof ticketsSchema>) => buildTicketsApp({ ...common, database });
+  // The scenarios place every order as one buyer, more than the 10 a buyer may hold in production.
+  const orderRules = { expirationWindowSeconds: 900, maxOpenOrdersPerBuyer: 1_000 };
   const orders = (database: Database<typeof ordersSchema>) =>
-    buildOrdersApp({ ...common, database, expirationWindowSeconds: 900 });
+    buildOrdersApp({ ...common, database, service: new OrderService(database.db, orderRules) });
   const paymentService = (database: Database<PaymentsSchema>, provider: PaymentProvider) =>
     new PaymentService(database.db, provider, logger, { leaseMs: 60_000, waitMs: PAYMENT_WAIT_MS });
   const payments = (database: Database<PaymentsSchema>, service: PaymentService) =>
@@ -101,7 +103,7 @@ export async function startServiceApps(): Promise<ServiceApps> {
   // Every listener the services run (expiration's aside: it serves no HTTP). Their client is
   // only used to subscribe, which nothing here does: events reach them from the relays below.
   const noBus = undefined as unknown as ConstructorParameters<typeof TicketCreatedListener>[0];
-  const orderService = new OrderService(ordersDb.db, 900);
+  const orderService = new OrderService(ordersDb.db, orderRules);
   const listeners: Listener<Event>[] = [
     new TicketsOrderCreated(noBus, ticketsDb, logger),
     new TicketsOrderCancelled(noBus, ticketsDb, logger),

@@ -3,7 +3,7 @@ import type { Database } from '@ticketing/common/db';
 import { buildServiceApp } from '@ticketing/common/http';
 import type { Logger } from '@ticketing/common/service';
 import type { OrdersSchema } from './db/schema';
-import { OrderService } from './orders/order-service';
+import type { OrderService } from './orders/order-service';
 import { cancelOrderRouter } from './routes/cancel-order';
 import { listOrdersRouter } from './routes/list-orders';
 import { newOrderRouter } from './routes/new-order';
@@ -12,16 +12,16 @@ import { showOrderRouter } from './routes/show-order';
 /** What the orders app is built from; the service runner provides the real ones, tests their own. */
 export interface OrdersAppDeps {
   database: Database<OrdersSchema>;
+  service: OrderService;
   logger: Logger;
   jwtKey: string;
   cookieSecure: boolean;
-  expirationWindowSeconds: number;
   readiness?: () => Promise<Record<string, unknown>>;
 }
 
 /** Builds the orders service's Express app. It never listens. */
 export function buildApp(deps: OrdersAppDeps): Express {
-  const service = new OrderService(deps.database.db, deps.expirationWindowSeconds);
+  const { service } = deps;
   return buildServiceApp({
     logger: deps.logger,
     jwtKey: deps.jwtKey,

@@ -18,25 +18,29 @@ export const ordersService = defineService({
   name: 'orders',
   config: configSchema,
   database: { schema, migrationsFolder },
-  app: ({ database, logger, config, readiness }) =>
+  parts: ({ database, config, outbox }) => ({
+    orders: new OrderService(database.db, {
+      expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
+      maxOpenOrdersPerBuyer: config.MAX_OPEN_ORDERS_PER_BUYER,
+      published: (ids) => outbox?.published(ids) ?? Promise.resolve(false),
+    }),
+  }),
+  app: ({ database, logger, config, readiness, parts }) =>
     buildApp({
       database,
+      service: parts.orders,
       logger,
       jwtKey: config.JWT_KEY,
       cookieSecure: config.COOKIE_SECURE,
-      expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
       readiness,
     }),
   publishes: [Subjects.OrderCreated, Subjects.OrderCancelled, Subjects.OrderCompleted],
-  listeners: ({ client, database, logger, config }) => {
-    const service = new OrderService(database.db, config.EXPIRATION_WINDOW_SECONDS);
-    return [
-      new TicketCreatedListener(client, database, logger),
-      new TicketUpdatedListener(client, database, logger),
-      new ExpirationCompleteListener(client, database, service, logger),
-      new PaymentCreatedListener(client, database, service, logger),
-    ];
-  },
+  listeners: ({ client, database, logger, parts }) => [
+    new TicketCreatedListener(client, database, logger),
+    new TicketUpdatedListener(client, database, logger),
+    new ExpirationCompleteListener(client, database, parts.orders, logger),
+    new PaymentCreatedListener(client, database, parts.orders, logger),
+  ],
 });
 
 export default ordersService;

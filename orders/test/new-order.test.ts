@@ -72,6 +72,7 @@ describe('POST /api/orders', () => {
       status: 'created',
       expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       version: 0,
+      cancelledAt: null,
       ticket: { id: ticket.id, title: 'Opera', price: 49.5 },
     });
     const expiresIn = Date.parse(response.body.expiresAt) - before;

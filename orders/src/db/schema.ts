@@ -32,13 +32,25 @@ export const orders = pgTable(
     ticketId: uuid('ticket_id')
       .notNull()
       .references(() => tickets.id),
+    /**
+     * What the buyer pays, fixed when the order is placed: a later edit of the listing
+     * changes the ticket, never an order already placed. It travels in order:created. Null
+     * only for orders an instance of an earlier version placed during a rolling update.
+     */
+    priceCents: integer('price_cents'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** When it was cancelled (by its buyer, or by its expiry); null otherwise. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true, precision: 3 }),
   },
   (table) => [
     uniqueIndex('orders_one_holding_order_per_ticket')
       .on(table.ticketId)
       .where(sql`${table.status} in ('created', 'complete')`),
     index('orders_by_user_newest').on(table.userId, table.createdAt.desc(), table.id.desc()),
+    // A buyer's orders still holding a ticket, counted against the cap on every new order.
+    index('orders_holding_by_user')
+      .on(table.userId)
+      .where(sql`${table.status} = 'created'`),
     check('orders_status_known', sql`${table.status} in ('created', 'cancelled', 'complete')`),
   ],
 );

@@ -9,6 +9,9 @@ export interface Order {
   status: `${OrderStatus}`;
   expiresAt: string;
   version: number;
+  /** When it was cancelled, by its buyer or by its expiry (expired when at or after `expiresAt`); null otherwise. */
+  cancelledAt: string | null;
+  /** `price` is what the order was placed at, and what payments charges. */
   ticket: { id: string; title: string; price: number };
 }
 
@@ -23,6 +26,7 @@ export function toOrder(
     status: row.status,
     expiresAt: row.expiresAt.toISOString(),
     version: row.version,
-    ticket: { id: ticket.id, title: ticket.title, price: ticket.priceCents / 100 },
+    cancelledAt: row.cancelledAt?.toISOString() ?? null,
+    ticket: { id: ticket.id, title: ticket.title, price: (row.priceCents ?? ticket.priceCents) / 100 },
   };
 }
