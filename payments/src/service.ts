@@ -1,5 +1,4 @@
-import type { Database } from '@ticketing/common/db';
-import { Subjects } from '@ticketing/common/events';
+import { ConsumersCatchUp, Subjects } from '@ticketing/common/events';
 import { defineService, type ServiceContext } from '@ticketing/common/service';
 import { buildApp } from './app';
 import { configSchema, type Config } from './config';
@@ -8,16 +7,11 @@ import { schema, type PaymentsSchema } from './db/schema';
 import { OrderCancelledListener } from './events/order-cancelled-listener';
 import { OrderCompletedListener } from './events/order-completed-listener';
 import { OrderCreatedListener } from './events/order-created-listener';
+import { QUEUE_GROUP } from './events/queue-group';
 import { PaymentService } from './payments/payment-service';
 import { PaymentSweeper } from './payments/payment-sweeper';
 import { chooseProvider } from './providers/choose-provider';
 import type { PaymentProvider } from './providers/payment-provider';
-
-/** The parts one running instance shares between its routes, its listeners and its sweep. */
-interface PaymentsParts {
-  service: PaymentService;
-  sweeper: PaymentSweeper;
-}
 
 /** How the service may be put together differently (tests wrap the provider). */
 export interface PaymentsServiceOptions {
@@ -26,6 +20,8 @@ export interface PaymentsServiceOptions {
   sweepIntervalMs?: number;
   /** How long a request waits for another's attempt on the same order before answering 409 (default 10 s). */
   waitMs?: number;
+  /** How long a payment waits for payments' copy to take in what the bus holds (default 1 s). */
+  catchUpMs?: number;
 }
 
 /**
@@ -33,50 +29,51 @@ export interface PaymentsServiceOptions {
  * copy of orders from order events, and refunds a charge whose order was cancelled.
  */
 export function createPaymentsService(options: PaymentsServiceOptions = {}) {
-  // The runner builds the app, the workers and the listeners from one context each start.
-  const parts = new WeakMap<Database<PaymentsSchema>, PaymentsParts>();
-  const partsOf = (context: ServiceContext<PaymentsSchema, Config>): PaymentsParts => {
-    let found = parts.get(context.database);
-    if (!found) {
+  return defineService({
+    name: 'payments',
+    config: configSchema,
+    database: { schema, migrationsFolder },
+    parts: (context) => {
       const provider = options.provider?.(context) ?? chooseProvider(context.config, context.database.db);
+      context.logger.info({ provider: provider.name }, 'payment provider chosen');
+      // A payment first lets the copy take in the orders placed and cancelled a moment ago.
+      let copies: ConsumersCatchUp | undefined;
+      const catchUp = () => {
+        if (!context.nats.isConnected) return Promise.resolve(false);
+        copies ??= new ConsumersCatchUp(
+          () => context.nats.manager(),
+          context.nats.streamName!,
+          [Subjects.OrderCreated, Subjects.OrderCancelled].map((subject) => `${QUEUE_GROUP}-${subject}`),
+          { timeoutMs: options.catchUpMs },
+        );
+        return copies.caughtUp();
+      };
       const service: PaymentService = new PaymentService(
         context.database.db,
         provider,
         context.logger,
         { leaseMs: context.config.PAYMENT_LEASE_SECONDS * 1000, waitMs: options.waitMs },
-        () => sweeper.kick(),
+        { onRefundDue: () => sweeper.kick(), catchUp },
       );
       const sweeper = new PaymentSweeper(service, context.logger, options.sweepIntervalMs);
-      found = { service, sweeper };
-      parts.set(context.database, found);
-      context.logger.info({ provider: provider.name }, 'payment provider chosen');
-    }
-    return found;
-  };
-
-  return defineService({
-    name: 'payments',
-    config: configSchema,
-    database: { schema, migrationsFolder },
-    app: (context) =>
+      return { service, sweeper };
+    },
+    app: ({ database, logger, config, readiness, parts }) =>
       buildApp({
-        database: context.database,
-        service: partsOf(context).service,
-        logger: context.logger,
-        jwtKey: context.config.JWT_KEY,
-        cookieSecure: context.config.COOKIE_SECURE,
-        readiness: context.readiness,
+        database,
+        service: parts.service,
+        logger,
+        jwtKey: config.JWT_KEY,
+        cookieSecure: config.COOKIE_SECURE,
+        readiness,
       }),
     publishes: [Subjects.PaymentCreated, Subjects.PaymentRefunded],
-    listeners: (context) => {
-      const { sweeper } = partsOf(context);
-      return [
-        new OrderCreatedListener(context.client, context.database, context.logger),
-        new OrderCancelledListener(context.client, context.database, () => sweeper.kick(), context.logger),
-        new OrderCompletedListener(context.client, context.database, context.logger),
-      ];
-    },
-    workers: (context) => [partsOf(context).sweeper],
+    listeners: ({ client, database, logger, parts }) => [
+      new OrderCreatedListener(client, database, logger),
+      new OrderCancelledListener(client, database, () => parts.sweeper.kick(), logger),
+      new OrderCompletedListener(client, database, logger),
+    ],
+    workers: ({ parts }) => [parts.sweeper],
   });
 }
 

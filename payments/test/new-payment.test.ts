@@ -121,6 +121,22 @@ describe('POST /api/payments', () => {
     });
   });
 
+  it.each([
+    ['a NUL', 'tok_\u0000visa'],
+    ['a line break', 'tok_visa\n'],
+  ])('responds 400 on token when it holds %s, charging nothing', async (_case, token) => {
+    const buyer = { id: randomUUID() };
+    const order = await placeOrder(ctx, { userId: buyer.id });
+
+    const response = await pay(buyer, { orderId: order.id, token });
+
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      errors: [{ message: 'Token must not contain control characters', field: 'token' }],
+    });
+    expect(await testCharges(ctx.database, order.id)).toEqual([]);
+  });
+
   it('takes the order id in any case and with spaces around it', async () => {
     const buyer = { id: randomUUID() };
     const order = await placeOrder(ctx, { userId: buyer.id });

@@ -25,6 +25,7 @@ describe("payments' copy of orders", () => {
       status: 'created',
       priceCents: 1234,
       version: 0,
+      expiresAt: new Date(order.expiresAt),
     });
   });
 

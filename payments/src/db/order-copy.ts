@@ -22,6 +22,7 @@ export interface CreatedOrder {
   id: string;
   version: number;
   userId: string;
+  expiresAt: string;
   ticket: { price: number };
 }
 
@@ -39,6 +40,7 @@ export function applyOrderCreated(tx: Db<PaymentsSchema>, order: CreatedOrder): 
         status: 'created',
         priceCents: Math.round(order.ticket.price * 100),
         version: order.version,
+        expiresAt: new Date(order.expiresAt),
       });
     },
   });

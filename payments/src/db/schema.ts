@@ -17,6 +17,8 @@ export const orders = pgTable(
     status: text('status', { enum: ORDER_STATUSES }).notNull(),
     priceCents: integer('price_cents').notNull(),
     version: integer('version').notNull(),
+    /** When the order stops taking payments (order:created's `expiresAt`); null for copies made before it was kept. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }),
   },
   (table) => [check('orders_status_known', sql`${table.status} in ('created', 'cancelled', 'complete')`)],
 );

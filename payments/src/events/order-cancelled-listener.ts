@@ -5,6 +5,7 @@ import type { Logger } from '@ticketing/common/service';
 import { applyOrderStatus } from '../db/order-copy';
 import type { PaymentsSchema } from '../db/schema';
 import { PaymentLedger } from '../payments/payment-ledger';
+import { QUEUE_GROUP } from './queue-group';
 
 /**
  * Marks the order cancelled in payments' copy. The compensation of a charge that succeeded
@@ -13,7 +14,7 @@ import { PaymentLedger } from '../payments/payment-ledger';
  */
 export class OrderCancelledListener extends Listener<OrderCancelledEvent> {
   readonly subject = Subjects.OrderCancelled;
-  readonly queueGroupName = 'payments-service';
+  readonly queueGroupName = QUEUE_GROUP;
 
   constructor(
     client: NatsConnection,

@@ -4,11 +4,12 @@ import { Listener, Subjects, type MessageContext, type OrderCompletedEvent } fro
 import type { Logger } from '@ticketing/common/service';
 import { applyOrderStatus } from '../db/order-copy';
 import type { PaymentsSchema } from '../db/schema';
+import { QUEUE_GROUP } from './queue-group';
 
 /** Marks the order complete (paid) in payments' copy. */
 export class OrderCompletedListener extends Listener<OrderCompletedEvent> {
   readonly subject = Subjects.OrderCompleted;
-  readonly queueGroupName = 'payments-service';
+  readonly queueGroupName = QUEUE_GROUP;
 
   constructor(
     client: NatsConnection,

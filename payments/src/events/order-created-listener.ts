@@ -4,11 +4,12 @@ import { Listener, Subjects, type MessageContext, type OrderCreatedEvent } from 
 import type { Logger } from '@ticketing/common/service';
 import { applyOrderCreated } from '../db/order-copy';
 import type { PaymentsSchema } from '../db/schema';
+import { QUEUE_GROUP } from './queue-group';
 
 /** Adds a new order, with the price to charge, to payments' copy. */
 export class OrderCreatedListener extends Listener<OrderCreatedEvent> {
   readonly subject = Subjects.OrderCreated;
-  readonly queueGroupName = 'payments-service';
+  readonly queueGroupName = QUEUE_GROUP;
 
   constructor(
     client: NatsConnection,

@@ -28,8 +28,23 @@ export interface PaymentTimings {
   retryMs?: number;
 }
 
+/** What the service is told from outside. */
+export interface PaymentHooks {
+  /** Called when a charge is found to need a refund, so the sweep can make it at once. */
+  onRefundDue?: () => void;
+  /**
+   * Resolves once payments' copy of the orders has taken in what the bus holds (an order
+   * just placed, a cancellation just made), or it gave up waiting: a payment reads the
+   * order after it, so it does not charge an order its buyer cancelled a moment before.
+   */
+  catchUp?: () => Promise<unknown>;
+  /** The time now (tests move it). */
+  now?: () => number;
+}
+
 const ALREADY_PAID = 'Order is already paid';
 const CANCELLED = 'Cannot pay for a cancelled order';
+const EXPIRED = 'Order has expired';
 
 /**
  * Paying for an order exactly once. A pending row (one per order) is written before the
@@ -44,19 +59,24 @@ export class PaymentService {
   private readonly waitMs: number;
   private readonly pollMs: number;
   private readonly retryMs: number;
+  private readonly onRefundDue: () => void;
+  private readonly catchUp: () => Promise<unknown>;
+  private readonly now: () => number;
 
   constructor(
     private readonly db: Db<PaymentsSchema>,
     private readonly provider: PaymentProvider,
     private readonly logger: Logger,
     timings: PaymentTimings,
-    /** Called when a charge is found to need a refund, so the sweep can make it at once. */
-    private readonly onRefundDue: () => void = () => {},
+    hooks: PaymentHooks = {},
   ) {
     this.ledger = new PaymentLedger(db, timings.leaseMs);
     this.waitMs = timings.waitMs ?? 10_000;
     this.pollMs = timings.pollMs ?? 50;
     this.retryMs = timings.retryMs ?? 2_000;
+    this.onRefundDue = hooks.onRefundDue ?? (() => {});
+    this.catchUp = hooks.catchUp ?? (async () => undefined);
+    this.now = hooks.now ?? Date.now;
   }
 
   /**
@@ -66,14 +86,23 @@ export class PaymentService {
    */
   async pay(userId: string, orderId: string, token: string): Promise<Payment> {
     const deadline = Date.now() + this.waitMs;
+    // What the copy says of an order still open may be behind the bus (a cancellation a
+    // moment ago): it is read again once the copy has taken in what the bus holds.
+    const first = await findOrder(this.db, orderId);
+    if (!first || first.status === 'created') await this.catchUp();
     for (;;) {
       const order = await findOrder(this.db, orderId);
       if (!order) throw new NotFoundError();
       if (order.userId !== userId) throw new NotAuthorizedError();
       if (order.status === 'cancelled') throw new BadRequestError(CANCELLED);
       if (order.status === 'complete') throw new BadRequestError(ALREADY_PAID);
+      // Its expiry may not have been processed yet: no new attempt starts after it (a charge
+      // would only be refunded), though one already under way is seen through.
+      const expired = order.expiresAt !== null && this.now() >= order.expiresAt.getTime();
 
-      const mine = (await this.ledger.startFirst(order, token)) ?? (await this.ledger.startNext(order.id, token));
+      const mine = expired
+        ? undefined
+        : ((await this.ledger.startFirst(order, token)) ?? (await this.ledger.startNext(order.id, token)));
       if (mine) return this.answer(await this.attempt(mine));
 
       // An attempt left pending by an instance that died: finish it first, with its own card.
@@ -88,6 +117,7 @@ export class PaymentService {
       if (current?.status === 'succeeded') throw new BadRequestError(ALREADY_PAID);
       if (current?.status === 'refunding' || current?.status === 'refunded') throw new BadRequestError(CANCELLED);
       if (current?.status === 'pending') await this.waitWhileInFlight(current, deadline);
+      else if (expired) throw new BadRequestError(EXPIRED);
     }
   }
 
