@@ -52,6 +52,8 @@ describe('a buyer in a real browser', () => {
       await buyer.page.getByRole('button', { name: 'Cancel order' }).click();
       await buyer.page.getByText('Order cancelled').waitFor();
       await buyer.page.getByText('Cancelled', { exact: true }).waitFor();
+      await buyer.page.getByText('Cancelled on').waitFor();
+      expect(await buyer.page.getByText(/Reserved until|Pay by/).count()).toBe(0);
     });
 
     await step(seller.page, 'the seller can edit the ticket again', async () => {

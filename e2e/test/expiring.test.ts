@@ -22,7 +22,9 @@ describe('an order nobody pays, in a real browser', () => {
       await countdown.waitFor();
       expect(await countdown.textContent()).toMatch(/^0:0[1-5]$/);
       await buyer.page.getByText('Order expired').waitFor({ timeout: 15_000 });
-      await buyer.page.getByText('Cancelled', { exact: true }).waitFor();
+      await buyer.page.getByText('Expired', { exact: true }).waitFor();
+      await buyer.page.getByText('Expired on').waitFor();
+      expect(await buyer.page.getByText(/Reserved until|Pay by/).count()).toBe(0);
       expect(await buyer.page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
     });
 

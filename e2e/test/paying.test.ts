@@ -74,6 +74,11 @@ describe('a buyer paying in a real browser, with the built-in test provider', ()
       expect(await buyer.page.getByRole('button', { name: /^Pay/ }).count()).toBe(0);
     });
 
+    await step(buyer.page, 'the paid order says when it was paid, and no deadline any more', async () => {
+      await reloadUntil(buyer.page, () => buyer.page.getByText('Paid on').isVisible(), 'when it was paid');
+      expect(await buyer.page.getByText(/Reserved until|Pay by|Reserved for you/).count()).toBe(0);
+    });
+
     await step(buyer.page, 'My Orders shows the order complete', async () => {
       await buyer.page
         .getByRole('status')

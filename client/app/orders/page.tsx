@@ -1,14 +1,28 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Notice } from '../../components/notice';
-import { OrderStatusBadge } from '../../components/order-status';
+import { hasExpired, OrderStatusBadge } from '../../components/order-status';
 import { formatDateTime } from '../../lib/format/date';
 import { formatPrice } from '../../lib/format/money';
 import { getCurrentUser } from '../../lib/server/current-user';
+import type { Order } from '../../lib/api/types';
 import { listOrders } from '../../lib/server/orders';
 import styles from './orders.module.css';
 
 export const metadata: Metadata = { title: 'My orders' };
+
+/** When what matters about the order happens or happened: its deadline, or when it ended. */
+function OrderWhen({ order }: { order: Order }) {
+  const moment = (label: string, iso: string) => (
+    <span className={styles.when}>
+      {label} <time dateTime={iso}>{formatDateTime(iso)}</time>
+    </span>
+  );
+  if (order.status === 'created') return moment('Pay by', order.expiresAt);
+  if (order.status === 'complete') return null;
+  if (hasExpired(order)) return moment('Expired on', order.expiresAt);
+  return order.cancelledAt ? moment('Cancelled on', order.cancelledAt) : null;
+}
 
 export default async function OrdersPage() {
   const currentUser = await getCurrentUser();
@@ -57,11 +71,8 @@ export default async function OrdersPage() {
             <Link href={`/orders/${order.id}`} className={styles.row}>
               <span className={styles.title}>{order.ticket.title}</span>
               <span className={styles.price}>{formatPrice(order.ticket.price)}</span>
-              <OrderStatusBadge status={order.status} />
-              <span className={styles.when}>
-                {order.status === 'created' ? 'Pay by ' : 'Reserved until '}
-                <time dateTime={order.expiresAt}>{formatDateTime(order.expiresAt)}</time>
-              </span>
+              <OrderStatusBadge status={hasExpired(order) ? 'expired' : order.status} />
+              <OrderWhen order={order} />
             </Link>
           </li>
         ))}

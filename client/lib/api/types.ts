@@ -22,6 +22,9 @@ export interface Order {
   status: OrderStatus;
   expiresAt: string;
   version: number;
+  /** When it was cancelled, by its buyer or by its expiry; null otherwise (older orders: always null). */
+  cancelledAt: string | null;
+  /** `price` is what the order was placed at: what the buyer pays, whatever the listing says later. */
   ticket: { id: string; title: string; price: number };
 }
 

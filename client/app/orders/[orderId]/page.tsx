@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Notice } from '../../../components/notice';
 import { OrderActions } from '../../../components/order-actions';
-import { OrderStatusBadge } from '../../../components/order-status';
+import { hasExpired, OrderStatusBadge } from '../../../components/order-status';
 import { RefreshEvery } from '../../../components/refresh-every';
 import type { Order, Payment } from '../../../lib/api/types';
 import { formatDateTime } from '../../../lib/format/date';
@@ -24,7 +24,7 @@ interface OrderPageProps {
  * back, or back.
  */
 function CancelledOutcome({ order, payment }: { order: Order; payment: Payment | null | 'unavailable' }) {
-  const expired = Date.now() >= Date.parse(order.expiresAt);
+  const expired = hasExpired(order);
   const charged = payment !== null && payment !== 'unavailable' && payment.status !== 'declined' ? payment : null;
   const refunded = charged?.status === 'refunded';
   return (
@@ -48,6 +48,27 @@ function CancelledOutcome({ order, payment }: { order: Order; payment: Payment |
       <Link href={`/tickets/${order.ticket.id}`} className="button">
         Back to the ticket
       </Link>
+    </div>
+  );
+}
+
+/** The one moment that matters about the order: its deadline while it waits, else when it was paid, expired or cancelled. */
+function OrderMoment({ order, payment }: { order: Order; payment: Payment | null }) {
+  let label: string;
+  let at: string | null;
+  if (payment) [label, at] = ['Paid on', payment.createdAt];
+  else if (order.status === 'created') [label, at] = ['Pay by', order.expiresAt];
+  else if (order.status === 'complete') [label, at] = ['Paid on', null];
+  else if (hasExpired(order)) [label, at] = ['Expired on', order.expiresAt];
+  else [label, at] = ['Cancelled on', order.cancelledAt];
+  // Orders paid or cancelled before the service kept the moment have none to show.
+  if (!at) return null;
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        <time dateTime={at}>{formatDateTime(at)}</time>
+      </dd>
     </div>
   );
 }
@@ -96,16 +117,11 @@ export default async function OrderPage({ params }: OrderPageProps) {
         ← My orders
       </Link>
       <article className={styles.order}>
-        <OrderStatusBadge status={paid ? 'complete' : order.status} />
+        <OrderStatusBadge status={paid ? 'complete' : hasExpired(order) ? 'expired' : order.status} />
         <h1 className={styles.title}>{order.ticket.title}</h1>
         <p className={styles.price}>{formatPrice(order.ticket.price)}</p>
         <dl className={styles.facts}>
-          <div>
-            <dt>{order.status === 'created' && !paid ? 'Pay by' : 'Reserved until'}</dt>
-            <dd>
-              <time dateTime={order.expiresAt}>{formatDateTime(order.expiresAt)}</time>
-            </dd>
-          </div>
+          <OrderMoment order={order} payment={paid && payment !== 'unavailable' ? payment : null} />
           <div>
             <dt>Order</dt>
             <dd className={styles.id}>{order.id}</dd>
