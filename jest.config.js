@@ -45,7 +45,7 @@ module.exports = {
         ],
       }),
     ),
-    project('stan-compat', fromSource),
+    project('stan-compat', { ...fromSource, setupFiles: ['<rootDir>/test/setup-env.ts'] }),
     project('nats-test', fromSource),
     project('client', {
       testMatch: ['<rootDir>/test/**/*.test.ts?(x)'],

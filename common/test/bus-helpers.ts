@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { TestNatsServer } from '../src/testing/nats-server';
 import { jetstreamManager, type ConsumerInfo } from '@nats-io/jetstream';
 import { Listener, type MessageContext } from '../src/events/listener';
 import { Publisher } from '../src/events/publisher';
@@ -86,8 +87,9 @@ export function ticket(n: number): TicketCreatedEvent['data'] {
   return { id: ticketId(n), version: 0, title: `concert ${n}`, price: 10 + n, userId: 'u-1' };
 }
 
-export async function connectWithStream(url: string): Promise<NatsConnection> {
-  const nc = await connect({ servers: url });
+/** A connection as the test's own user (who may do anything), with the stream set up. */
+export async function connectWithStream(server: TestNatsServer): Promise<NatsConnection> {
+  const nc = await server.connect();
   await ensureStream(nc, STREAM);
   return nc;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { startNatsServer, waitFor, recordOutcomes, type TestNatsServer } from '../src/testing';
 import { Subjects } from '../src/events/subjects';
 import { ContractViolationError } from '../src/events/event-contracts';
@@ -24,7 +24,7 @@ let nc: NatsConnection;
 const opened: NatsConnection[] = [];
 
 async function newConnection() {
-  const connection = await connectWithStream(server.url);
+  const connection = await connectWithStream(server);
   opened.push(connection);
   return connection;
 }
@@ -78,7 +78,7 @@ describe('Listener and Publisher over JetStream', () => {
   });
 
   it('redelivers to another instance, after ackWait, an event whose instance died while handling it', async () => {
-    const doomed = await connectWithStream(server.url);
+    const doomed = await connectWithStream(server);
     const first = new RecordingCreatedListener(doomed, 'payments-service', () => new Promise(() => {}), {
       ackWait: 500,
     });
@@ -427,7 +427,7 @@ describe('Listener and Publisher over JetStream', () => {
     await nc.drain();
 
     expect(finished).toBe(true);
-    const check = await connect({ servers: server.url });
+    const check = await server.connect();
     const info = await (await jetstreamManager(check)).consumers.info(STREAM, listener.durableName);
     await check.close();
     expect(info.num_ack_pending).toBe(0);

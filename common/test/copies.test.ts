@@ -95,7 +95,7 @@ function withBusAndDatabase() {
   });
 
   beforeEach(async () => {
-    nc = await connectWithStream(server.url);
+    nc = await connectWithStream(server);
     await (await jetstreamManager(nc)).streams.purge(STREAM);
     database = await createTestDatabase({ schema: copySchema, migrationsFolder });
   });

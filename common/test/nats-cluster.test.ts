@@ -13,6 +13,7 @@ beforeAll(async () => {
   wrapper = new NatsWrapper();
   // NATS_URL as a deployment on the cluster gives it: every server, comma-separated.
   await wrapper.connect('ticketing', 'cluster-test', cluster.url, {
+    credentials: cluster.credentials,
     logger: silent,
     streamReplicas: 3,
     reconnectTimeWait: 100,
@@ -78,6 +79,7 @@ describe('a service connecting before the cluster can place its stream', () => {
     );
     lateWrapper = new NatsWrapper();
     const connecting = lateWrapper.connect('ticketing', 'late-service', late.url, {
+      credentials: late.credentials,
       logger,
       streamReplicas: 3,
       reconnectTimeWait: 100,

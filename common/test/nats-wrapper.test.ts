@@ -1,5 +1,4 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { startNatsServer, waitFor, type TestNatsServer } from '../src/testing';
 import { NatsWrapper } from '../src/nats/nats-wrapper';
 import { Subjects } from '../src/events/subjects';
@@ -8,12 +7,12 @@ import { CreatedPublisher, RecordingCreatedListener, sleep, silent, ticket } fro
 let server: TestNatsServer;
 
 beforeAll(async () => {
-  server = await startNatsServer();
+  server = await startNatsServer({ stream: null });
 });
 
 beforeEach(async () => {
   // Streams may not overlap in subjects: every test starts from none.
-  const nc = await connect({ servers: server.url });
+  const nc = await server.connect();
   const jsm = await jetstreamManager(nc);
   for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
   await nc.close();
@@ -32,7 +31,10 @@ describe('NatsWrapper', () => {
 
   it('connects under the client id and creates the stream with every subject', async () => {
     const wrapper = new NatsWrapper();
-    await wrapper.connect('wrapper-create', 'tickets-abc', server.url, { logger: silent });
+    await wrapper.connect('wrapper-create', 'tickets-abc', server.url, {
+      credentials: server.credentials,
+      logger: silent,
+    });
 
     expect(wrapper.isConnected).toBe(true);
     const jsm = await jetstreamManager(wrapper.client);
@@ -45,12 +47,15 @@ describe('NatsWrapper', () => {
   });
 
   it('adds missing subjects to an existing stream without removing any', async () => {
-    const nc = await connect({ servers: server.url });
+    const nc = await server.connect();
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'wrapper-extend', subjects: ['ticket:created', 'order:created'] });
 
     const wrapper = new NatsWrapper();
-    await wrapper.connect('wrapper-extend', 'tickets-def', server.url, { logger: silent });
+    await wrapper.connect('wrapper-extend', 'tickets-def', server.url, {
+      credentials: server.credentials,
+      logger: silent,
+    });
 
     const info = await jsm.streams.info('wrapper-extend');
     expect(info.config.subjects.sort()).toEqual(Object.values(Subjects).sort());
@@ -60,7 +65,10 @@ describe('NatsWrapper', () => {
 
   it('drains on close: an in-flight handler finishes and its ack is stored', async () => {
     const wrapper = new NatsWrapper();
-    await wrapper.connect('wrapper-drain', 'listener-1', server.url, { logger: silent });
+    await wrapper.connect('wrapper-drain', 'listener-1', server.url, {
+      credentials: server.credentials,
+      logger: silent,
+    });
     let finished = false;
     const listener = new RecordingCreatedListener(wrapper.client, 'drain-service', async () => {
       await sleep(300);
@@ -74,7 +82,7 @@ describe('NatsWrapper', () => {
 
     expect(finished).toBe(true);
     expect(wrapper.client.isClosed()).toBe(true);
-    const nc = await connect({ servers: server.url });
+    const nc = await server.connect();
     const info = await (await jetstreamManager(nc)).consumers.info('wrapper-drain', listener.durableName);
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending).toBe(0);
@@ -82,10 +90,11 @@ describe('NatsWrapper', () => {
   });
 
   it('keeps trying to connect until the server is reachable', async () => {
-    const later = await startNatsServer();
+    const later = await startNatsServer({ stream: null });
     await later.stop();
     const wrapper = new NatsWrapper();
     const connecting = wrapper.connect('wrapper-wait', 'tickets-late', later.url, {
+      credentials: later.credentials,
       logger: silent,
       reconnectTimeWait: 100,
     });
@@ -101,10 +110,11 @@ describe('NatsWrapper', () => {
   });
 
   it('when closed while still connecting, gives up and leaves no connection open', async () => {
-    const later = await startNatsServer();
+    const later = await startNatsServer({ stream: null });
     await later.stop();
     const wrapper = new NatsWrapper();
     const connecting = wrapper.connect('wrapper-abandon', 'tickets-gone', later.url, {
+      credentials: later.credentials,
       logger: silent,
       reconnectTimeWait: 100,
     });
@@ -120,18 +130,25 @@ describe('NatsWrapper', () => {
 
   it('refuses a second connect', async () => {
     const wrapper = new NatsWrapper();
-    await wrapper.connect('wrapper-twice', 'tickets-1', server.url, { logger: silent });
+    await wrapper.connect('wrapper-twice', 'tickets-1', server.url, {
+      credentials: server.credentials,
+      logger: silent,
+    });
 
-    await expect(wrapper.connect('wrapper-twice', 'tickets-2', server.url, { logger: silent })).rejects.toThrow(
-      'already connected',
-    );
+    await expect(
+      wrapper.connect('wrapper-twice', 'tickets-2', server.url, { credentials: server.credentials, logger: silent }),
+    ).rejects.toThrow('already connected');
     await wrapper.close();
   });
 
   it('reports reconnecting while the server is away and connected once it is back', async () => {
-    const flaky = await startNatsServer();
+    const flaky = await startNatsServer({ stream: null });
     const wrapper = new NatsWrapper();
-    await wrapper.connect('wrapper-flaky', 'tickets-flaky', flaky.url, { logger: silent, reconnectTimeWait: 100 });
+    await wrapper.connect('wrapper-flaky', 'tickets-flaky', flaky.url, {
+      credentials: flaky.credentials,
+      logger: silent,
+      reconnectTimeWait: 100,
+    });
 
     await flaky.stop();
     await waitFor(() => wrapper.state === 'reconnecting', { message: 'reconnecting state' });

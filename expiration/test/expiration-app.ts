@@ -17,6 +17,7 @@ import { expirationService } from '../src/service';
 /** expiration on a fresh database, polling every 100 ms, with its own nats-server. */
 export interface ExpirationContext {
   service: TestService<ExpirationSchema, unknown>;
+  /** The test's own connection to the bus, not the service's: it may publish any subject and read the stream. */
   nats: NatsWrapper;
   server: TestNatsServer;
   close(): Promise<void>;
@@ -27,15 +28,18 @@ export const POLL_MS = 100;
 export async function startExpiration(): Promise<ExpirationContext> {
   const server = await startNatsServer();
   const service = await startTestService(expirationService, {
-    natsUrl: server.url,
+    nats: server,
     env: { EXPIRATION_POLL_MS: String(POLL_MS) },
   });
+  // The test's own user: it publishes as any service would, and reads the whole stream.
+  const bus = await server.wrapper();
   return {
     service,
-    nats: service.context.nats,
+    nats: bus,
     server,
     async close() {
       await service.close();
+      await bus.close();
       await server.destroy();
     },
   };

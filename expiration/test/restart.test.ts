@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { Subjects } from '@ticketing/common/events';
 import { ensureStream } from '@ticketing/common/events';
 import { freePort, startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common/testing';
@@ -25,6 +25,7 @@ function startProcess(): ChildProcess {
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       NATS_URL: nats.url,
+      NATS_NKEY_SEED: nats.seedOf('expiration'),
       NATS_CLIENT_ID: `expiration-${children.length}`,
       EXPIRATION_POLL_MS: '200',
       LOG_LEVEL: 'warn',
@@ -52,7 +53,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  nc = await connect({ servers: nats.url });
+  nc = await nats.connect();
   await ensureStream(nc, 'ticketing');
   dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-expiration-'));
   port = await freePort();

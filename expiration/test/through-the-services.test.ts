@@ -22,10 +22,10 @@ let orders: TestService<typeof ordersService.database.schema, unknown>;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  tickets = await startTestService(ticketsService, { natsUrl: nats.url });
-  orders = await startTestService(ordersService, { natsUrl: nats.url, env: { EXPIRATION_WINDOW_SECONDS: '2' } });
+  tickets = await startTestService(ticketsService, { nats: nats });
+  orders = await startTestService(ordersService, { nats: nats, env: { EXPIRATION_WINDOW_SECONDS: '2' } });
   // The default poll interval: what a deployment gets.
-  const expiration = await startTestService(expirationService, { natsUrl: nats.url });
+  const expiration = await startTestService(expirationService, { nats: nats });
   services.push(tickets, orders, expiration);
 });
 

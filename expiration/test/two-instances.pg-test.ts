@@ -14,7 +14,7 @@ beforeAll(async () => {
   ctx = await startExpiration();
   const pool = await openDatabase({ schema, migrationsFolder, url: ctx.service.database.url });
   replica = await startTestService(expirationService, {
-    natsUrl: ctx.server.url,
+    nats: ctx.server,
     database: pool,
     env: { EXPIRATION_POLL_MS: '50' },
   });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { publishEvent, Subjects } from '@ticketing/common/events';
 import { startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common/testing';
@@ -36,7 +37,7 @@ afterAll(async () => {
 function run(script: 'publisher' | 'listener') {
   const child = spawn(process.execPath, [tsx, ...tsxArgs(script === 'publisher' ? 'publish' : 'listen')], {
     cwd: workspace,
-    env: { ...process.env, NATS_URL: server.url },
+    env: { ...process.env, NATS_URL: server.url, NATS_NKEY_SEED: server.seedOf('demo') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { text: '' };
@@ -91,7 +92,7 @@ describe('npm run publish / npm run listen', () => {
       timeoutMs: 20_000,
       message: 'the listener',
     });
-    const nc = await connect({ servers: server.url });
+    const nc = await server.connect();
     const data = { id: randomUUID(), version: 1, title: 'concert', price: 25, userId: 'u1', orderId: null };
 
     const seq = await publishEvent(jetstream(nc), Subjects.TicketUpdated, data);
@@ -115,6 +116,44 @@ describe('npm run publish / npm run listen', () => {
     );
 
     expect(resolved.stdout.trim()).toBe(path.join(workspace, '..', 'common', 'src', 'events', 'index.ts'));
+  });
+
+  it('finds the demo credential npm start made in DATA_DIR when none is given', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-demo-'));
+    try {
+      await mkdir(path.join(dataDir, 'credentials'));
+      await writeFile(path.join(dataDir, 'credentials', 'demo.nk'), `${server.seedOf('demo')}\n`, { mode: 0o600 });
+      const { NATS_NKEY_SEED: _seed, NATS_NKEY_SEED_FILE: _file, NATS_USER: _user, ...env } = process.env;
+      const child = spawn(process.execPath, [tsx, ...tsxArgs('publish')], {
+        cwd: workspace,
+        env: { ...env, NATS_URL: server.url, DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+
+      expect([code, text]).toEqual([0, expect.stringContaining('published: ticket:created')]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('is refused, with a hint, without a credential: the server takes nobody anonymous', async () => {
+    const { NATS_NKEY_SEED: _seed, NATS_NKEY_SEED_FILE: _file, NATS_USER: _user, ...env } = process.env;
+    const child = spawn(process.execPath, [tsx, ...tsxArgs('publish')], {
+      cwd: workspace,
+      env: { ...env, NATS_URL: server.url, DATA_DIR: path.join(tmpdir(), `nowhere-${randomUUID()}`) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+
+    expect(code).toBe(1);
+    expect(text).toContain(`NATS at ${server.url} refused the connection`);
+    expect(text).toContain('NATS_NKEY_SEED_FILE');
   });
 
   it('the publisher fails at once with a hint when no server answers', async () => {

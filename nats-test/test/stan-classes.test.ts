@@ -1,5 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, nanos } from '@nats-io/transport-node';
+import { nanos } from '@nats-io/transport-node';
 import { startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common/testing';
 import type { Message } from '@ticketing/stan-compat';
 import { TicketCreatedListener } from '../src/stan/events/ticket-created-listener';
@@ -20,11 +20,14 @@ let server: TestNatsServer;
 
 beforeAll(async () => {
   server = await startNatsServer();
+  // As `npm run listen:stan` runs them: with the local demo user's credential, from the environment.
+  process.env.NATS_NKEY_SEED = server.seedOf('demo');
   // The example classes print as the course's do; keep the test output readable.
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 
 afterAll(async () => {
+  delete process.env.NATS_NKEY_SEED;
   jest.restoreAllMocks();
   // Closed by the test; this is for a test that failed before it could.
   const client = (() => {
@@ -53,7 +56,7 @@ describe("the course's NatsWrapper, base Listener and base Publisher on the comp
 
     await waitFor(() => listener.received.length === 1, { message: 'the event' });
     expect(listener.received).toEqual([data]);
-    const nc = await connect({ servers: server.url });
+    const nc = await server.connect();
     try {
       const jsm = await jetstreamManager(nc);
       await waitFor(

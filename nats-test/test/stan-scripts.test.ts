@@ -3,7 +3,6 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common/testing';
 
 const workspace = path.join(__dirname, '..');
@@ -55,7 +54,7 @@ function run(script: 'publish:stan' | 'listen:stan'): Running {
   return track(
     spawn(process.execPath, [tsx, ...args], {
       cwd: workspace,
-      env: { ...process.env, NATS_URL: server.url },
+      env: { ...process.env, NATS_URL: server.url, NATS_NKEY_SEED: server.seedOf('demo') },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -132,7 +131,7 @@ describe('npm run publish:stan / listen:stan: the reference design’s NATS Stre
       const publisher = track(
         spawn('npm', ['run', 'publish:stan'], {
           cwd: path.join(copy, 'nats-test'),
-          env: { ...process.env, NATS_URL: server.url },
+          env: { ...process.env, NATS_URL: server.url, NATS_NKEY_SEED: server.seedOf('demo') },
           stdio: ['ignore', 'pipe', 'pipe'],
           detached: true,
         }),
@@ -147,7 +146,7 @@ describe('npm run publish:stan / listen:stan: the reference design’s NATS Stre
         await publisher.exited;
       }
 
-      const nc = await connect({ servers: server.url });
+      const nc = await server.connect();
       try {
         const stored = await (
           await jetstreamManager(nc)

@@ -15,7 +15,7 @@ beforeAll(async () => {
   ctx = await startOrders();
   // A second orders instance on the same database, as a second pod would be.
   const pool = await openDatabase({ schema, migrationsFolder, url: ctx.database.url });
-  replica = await startTestService(ordersService, { natsUrl: ctx.server.url, database: pool });
+  replica = await startTestService(ordersService, { nats: ctx.server, database: pool });
 });
 
 afterAll(async () => {

@@ -25,6 +25,7 @@ export interface OrdersContext {
   app: Server;
   service: TestService<OrdersSchema, unknown>;
   database: TestDatabase<OrdersSchema>;
+  /** The test's own connection to the bus, not the service's: it may publish any subject and read the stream. */
   nats: NatsWrapper;
   server: TestNatsServer;
   close(): Promise<void>;
@@ -33,15 +34,18 @@ export interface OrdersContext {
 /** Starts orders as the service runner does (env overrides e.g. EXPIRATION_WINDOW_SECONDS). */
 export async function startOrders(env: Record<string, string> = {}): Promise<OrdersContext> {
   const server = await startNatsServer();
-  const service = await startTestService(ordersService, { natsUrl: server.url, env });
+  const service = await startTestService(ordersService, { nats: server, env });
+  // The test's own user: it publishes as any service would, and reads the whole stream.
+  const bus = await server.wrapper();
   return {
     app: service.server,
     service,
     database: service.database,
-    nats: service.context.nats,
+    nats: bus,
     server,
     async close() {
       await service.close();
+      await bus.close();
       await server.destroy();
     },
   };

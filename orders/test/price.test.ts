@@ -1,7 +1,7 @@
+import type { NatsWrapper } from '@ticketing/common/events';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Subjects } from '@ticketing/common/events';
-import { connect } from '@nats-io/transport-node';
 import { eq } from 'drizzle-orm';
 import {
   startNatsServer,
@@ -68,16 +68,22 @@ describe('a cancellation', () => {
     let server: TestNatsServer;
     let proxy: TcpProxy;
     let slow: TestService<OrdersSchema, unknown>;
+    /** The test's own connection: it lists tickets as tickets would. */
+    let tickets: NatsWrapper;
 
     beforeAll(async () => {
       // A bus of its own: these orders must not share the consumers of the ones above.
       server = await startNatsServer();
       proxy = await startTcpProxy(server.port);
-      slow = await startTestService(ordersService, { natsUrl: `nats://127.0.0.1:${proxy.port}` });
+      tickets = await server.wrapper();
+      slow = await startTestService(ordersService, {
+        nats: { url: `nats://127.0.0.1:${proxy.port}`, seedOf: (name) => server.seedOf(name) },
+      });
     });
 
     afterAll(async () => {
       await slow?.close();
+      await tickets?.close();
       await proxy?.close();
       await server?.destroy();
     });
@@ -89,7 +95,7 @@ describe('a cancellation', () => {
     /** A reserved order on the slow orders; from then on orders reaches the bus through a link holding every byte 150 ms each way. */
     async function placeSlowly(buyer: { id: string }) {
       const ticket = newTicket();
-      await publish(slow.context.nats, Subjects.TicketCreated, ticket);
+      await publish(tickets, Subjects.TicketCreated, ticket);
       await copyAt(slow.database, ticket.id, 0);
       const placed = await request(slow.server)
         .post('/api/orders')
@@ -100,7 +106,7 @@ describe('a cancellation', () => {
     }
 
     async function cancellationsInStream(orderId: string) {
-      const direct = await connect({ servers: server.url });
+      const direct = await server.connect();
       try {
         const events = await storedEvents(direct, { subjects: [Subjects.OrderCancelled] });
         return events.filter((event) => event.data.id === orderId);

@@ -1,3 +1,4 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
@@ -17,17 +18,21 @@ import { copyAt } from './orders-app';
 let nats: TestNatsServer;
 let tickets: TestService<typeof ticketsService.database.schema, unknown>;
 let orders: TestService<typeof ordersService.database.schema, unknown>;
+/** The test's own connection, to read the stream. */
+let bus: NatsConnection;
 
 beforeAll(async () => {
   nats = await startNatsServer();
   [tickets, orders] = await Promise.all([
-    startTestService(ticketsService, { natsUrl: nats.url }),
-    startTestService(ordersService, { natsUrl: nats.url }),
+    startTestService(ticketsService, { nats: nats }),
+    startTestService(ordersService, { nats: nats }),
   ]);
+  bus = await nats.connect();
 });
 
 afterAll(async () => {
   await Promise.all([tickets?.close(), orders?.close()]);
+  await bus?.close();
   await nats.destroy();
 });
 
@@ -82,7 +87,7 @@ describe('a reservation, through both services and the bus', () => {
       .send({ title: 'Jazz night, edited', price: 40 })
       .expect(200);
 
-    const events = await waitForEvents(tickets.context.nats.client, 6, {
+    const events = await waitForEvents(bus, 6, {
       match: (e) => e.data.id === ticketId || e.data.id === order.body.id,
     });
     expect(events.map((e) => [e.subject, e.data.version, e.data.orderId ?? null])).toEqual([

@@ -1,5 +1,4 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { Subjects } from '@ticketing/common/events';
 import { startTestService, waitFor } from '@ticketing/common/testing';
 import { tickets } from '../src/db/schema';
@@ -63,14 +62,14 @@ describe("orders' copy of tickets", () => {
     const original = await ctx.database.db.select().from(tickets).orderBy(tickets.id);
     // A new deployment: its consumers do not exist yet, so they read the stream from the start.
     await ctx.service.stop();
-    const admin = await connect({ servers: ctx.server.url });
+    const admin = await ctx.server.connect();
     const jsm = await jetstreamManager(admin);
     for (const subject of [Subjects.TicketCreated, Subjects.TicketUpdated]) {
       await jsm.consumers.delete('ticketing', `orders-service-${subject}`);
     }
     await admin.close();
 
-    const fresh = await startTestService(ordersService, { natsUrl: ctx.server.url });
+    const fresh = await startTestService(ordersService, { nats: ctx.server });
     try {
       // Every ticket of the stream, this test's and the earlier ones', each at its last version.
       const rebuilt = await waitFor(

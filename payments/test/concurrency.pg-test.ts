@@ -46,7 +46,7 @@ beforeAll(async () => {
   // A second payments instance on the same database, as a second pod would be.
   const pool = await openDatabase({ schema, migrationsFolder, url: ctx.database.url });
   replica = await startTestService(createPaymentsService({ provider: slow }), {
-    natsUrl: ctx.server.url,
+    nats: ctx.server,
     database: pool,
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import request from 'supertest';
 import { openDatabase, type Database } from '@ticketing/common/db';
 import { publishEvent, Subjects } from '@ticketing/common/events';
@@ -34,7 +34,7 @@ let children: ChildProcess[] = [];
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  bus = await connect({ servers: nats.url });
+  bus = await nats.connect();
 });
 
 afterEach(() => {
@@ -89,6 +89,7 @@ async function startCrashingPayments(crashAt: string, env: Record<string, string
         HOST: '127.0.0.1',
         JWT_KEY: TEST_JWT_KEY,
         NATS_URL: nats.url,
+        NATS_NKEY_SEED: nats.seedOf('payments'),
         NATS_CLIENT_ID: `payments-crashing-${randomUUID().slice(0, 8)}`,
         PAYMENT_LEASE_SECONDS: LEASE_SECONDS,
         LOG_LEVEL: 'silent',
@@ -135,7 +136,7 @@ async function crashThenRecover(crashAt: string, sweepIntervalMs?: number) {
 
   const opened = await database.open();
   const recovered = await startTestService(createPaymentsService({ sweepIntervalMs }), {
-    natsUrl: nats.url,
+    nats: nats,
     database: opened,
     env: { PAYMENT_LEASE_SECONDS: LEASE_SECONDS },
   });

@@ -25,6 +25,7 @@ export interface PaymentsContext {
   app: Server;
   service: TestService<PaymentsSchema, unknown>;
   database: TestDatabase<PaymentsSchema>;
+  /** The test's own connection to the bus, not the service's: it may publish any subject and read the stream. */
   nats: NatsWrapper;
   server: TestNatsServer;
   close(): Promise<void>;
@@ -36,15 +37,18 @@ export async function startPayments(
   options: PaymentsServiceOptions = {},
 ): Promise<PaymentsContext> {
   const server = await startNatsServer();
-  const service = await startTestService(createPaymentsService(options), { natsUrl: server.url, env });
+  const service = await startTestService(createPaymentsService(options), { nats: server, env });
+  // The test's own user: it publishes as any service would, and reads the whole stream.
+  const bus = await server.wrapper();
   return {
     app: service.server,
     service,
     database: service.database,
-    nats: service.context.nats,
+    nats: bus,
     server,
     async close() {
       await service.close();
+      await bus.close();
       await server.destroy();
     },
   };

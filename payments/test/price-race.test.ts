@@ -25,9 +25,9 @@ let payments: TestService<typeof paymentsService.database.schema, unknown>;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  tickets = await startTestService(ticketsService, { natsUrl: nats.url });
-  orders = await startTestService(ordersService, { natsUrl: nats.url });
-  payments = await startTestService(paymentsService, { natsUrl: nats.url });
+  tickets = await startTestService(ticketsService, { nats: nats });
+  orders = await startTestService(ordersService, { nats: nats });
+  payments = await startTestService(paymentsService, { nats: nats });
 }, 120_000);
 
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import type { NatsWrapper } from '@ticketing/common/events';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
@@ -20,24 +21,28 @@ const RUNS = 50;
 let nats: TestNatsServer;
 let orders: TestService<typeof ordersService.database.schema, unknown>;
 let payments: TestService<typeof paymentsService.database.schema, unknown>;
+/** The test's own connection: it lists tickets and expires orders as tickets and expiration would. */
+let bus: NatsWrapper;
 
 beforeAll(async () => {
   nats = await startNatsServer();
   [orders, payments] = await Promise.all([
-    startTestService(ordersService, { natsUrl: nats.url }),
-    startTestService(paymentsService, { natsUrl: nats.url }),
+    startTestService(ordersService, { nats: nats }),
+    startTestService(paymentsService, { nats: nats }),
   ]);
+  bus = await nats.wrapper();
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all([orders?.close(), payments?.close()]);
+  await bus?.close();
   await nats.destroy();
 });
 
 /** Lists a ticket where orders sees it, orders it as the buyer and waits until payments knows the order. */
 async function reserve(buyer: { id: string }) {
   const ticket = { id: randomUUID(), version: 0, title: 'Race', price: 10, userId: randomUUID() };
-  await publish(payments.context.nats, Subjects.TicketCreated, ticket);
+  await publish(bus, Subjects.TicketCreated, ticket);
   await waitFor(
     async () => (await orders.database.db.select().from(ticketCopies).where(eq(ticketCopies.id, ticket.id))).length,
   );
@@ -81,7 +86,7 @@ describe('paying while the order expires, orders and payments on one bus', () =>
           .send({ orderId: order.id, token: 'tok_visa' }),
         // Expiration fires at a slightly different moment each run.
         new Promise((resolve) => setTimeout(resolve, run % 10)).then(() =>
-          publish(payments.context.nats, Subjects.ExpirationComplete, { orderId: order.id }),
+          publish(bus, Subjects.ExpirationComplete, { orderId: order.id }),
         ),
       ]);
       expect([201, 400]).toContain(paid.status);
@@ -90,7 +95,7 @@ describe('paying while the order expires, orders and payments on one bus', () =>
       const charges = await successfulCharges(payments.database, order.id);
       expect(charges.length).toBeLessThanOrEqual(1);
       const events = (
-        await storedEvents(payments.context.nats.client, {
+        await storedEvents(bus.client, {
           subjects: [
             Subjects.PaymentCreated,
             Subjects.PaymentRefunded,
@@ -113,7 +118,7 @@ describe('paying while the order expires, orders and payments on one bus', () =>
           // Charged before payments heard of the cancellation (the request may even have answered 201).
           expect(end.payment).toBe('refunded');
           expect(await testRefunds(payments.database, charges[0]!.chargeId)).toHaveLength(1);
-          const refunded = await paymentEvents(payments.context.nats, order.id, 2);
+          const refunded = await paymentEvents(bus, order.id, 2);
           expect(refunded.map((e) => e.subject)).toEqual(['payment:created', 'payment:refunded']);
           outcomes.push('refunded');
         } else {

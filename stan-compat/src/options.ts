@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   credsAuthenticator,
+  nkeyAuthenticator,
   tokenAuthenticator,
   type Authenticator,
   type NatsConnection,
@@ -132,6 +133,20 @@ function authenticators(opts: ClientOpts): Authenticator[] | undefined {
 }
 
 /**
+ * Credentials from the environment, for code that names none itself (the reference design's
+ * scripts do not): `NATS_NKEY_SEED`, or the file `NATS_NKEY_SEED_FILE` names, or `NATS_USER`
+ * with `NATS_PASSWORD`.
+ */
+function environmentCredentials(
+  env: NodeJS.ProcessEnv,
+): Pick<NodeConnectionOptions, 'authenticator' | 'user' | 'pass'> {
+  const seed = env.NATS_NKEY_SEED || (env.NATS_NKEY_SEED_FILE && readFileSync(env.NATS_NKEY_SEED_FILE, 'utf8').trim());
+  if (seed) return { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)) };
+  if (env.NATS_USER) return { user: env.NATS_USER, pass: env.NATS_PASSWORD };
+  return {};
+}
+
+/**
  * Reads `connect`'s third argument the way node-nats-streaming did (an options object, a
  * URL string, or a port number). When `env.NATS_URL` is set and the options name no server
  * or only the default one (localhost:4222), `NATS_URL` is used instead, so code written
@@ -150,13 +165,14 @@ export function resolveOptions(
   let servers = listed && listed.length > 0 ? listed : [single ?? DEFAULT_URL];
   if (env.NATS_URL && servers.every(isDefaultServer)) servers = env.NATS_URL.split(',');
 
+  const named = opts.user !== undefined || opts.token !== undefined || opts.userCreds || opts.tokenHandler;
   const connection = withoutUndefined<NodeConnectionOptions>({
     servers: servers.map((server) => sanitizeUrl(server.trim())),
     name: opts.name ?? clientId,
-    user: opts.user,
-    pass: opts.pass ?? opts.password,
+    ...(named ? {} : environmentCredentials(env)),
+    ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass ?? opts.password } : {}),
     token: opts.token,
-    authenticator: authenticators(opts),
+    ...(named ? { authenticator: authenticators(opts) } : {}),
     tls: opts.tls === true ? {} : opts.tls || undefined,
     reconnect: opts.reconnect ?? true,
     maxReconnectAttempts: opts.maxReconnectAttempts ?? -1,

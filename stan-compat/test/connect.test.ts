@@ -19,7 +19,7 @@ import {
 let server: TestNatsServer;
 
 beforeAll(async () => {
-  server = await startNatsServer();
+  server = await startNatsServer({ stream: null });
 });
 
 afterEach(() => cleanUp(server.url));
@@ -66,7 +66,7 @@ describe('connect(clusterId, clientId, opts)', () => {
     });
 
     it('leaves any other server alone', async () => {
-      const dead = await startNatsServer();
+      const dead = await startNatsServer({ stream: null });
       await dead.destroy();
       process.env.NATS_URL = server.url;
 
@@ -78,7 +78,7 @@ describe('connect(clusterId, clientId, opts)', () => {
   });
 
   it('emits error then close when no server answers', async () => {
-    const dead = await startNatsServer();
+    const dead = await startNatsServer({ stream: null });
     await dead.destroy();
     const stan = track(connect(newCluster(), 'abc', { url: dead.url }));
     const events: string[] = [];
@@ -136,7 +136,7 @@ describe('connect(clusterId, clientId, opts)', () => {
 
   it('closes its own NATS connection, but leaves one it was given open', async () => {
     const own = await connectStan(newCluster(), 'own', { url: server.url });
-    const given = await natsConnect({ servers: server.url });
+    const given = await natsConnect({ servers: server.url, ...server.admin });
     const borrowed = await connectStan(newCluster(), 'borrowed', { nc: given });
 
     await closeStan(own);
@@ -148,7 +148,7 @@ describe('connect(clusterId, clientId, opts)', () => {
   });
 
   it('emits disconnect and reconnect when the server goes away and comes back, then works on', async () => {
-    const local = await startNatsServer();
+    const local = await startNatsServer({ stream: null });
     try {
       const cluster = newCluster();
       const stan = await connectStan(cluster, 'abc', { url: local.url, reconnectTimeWait: 100 });
@@ -177,7 +177,7 @@ describe('connect(clusterId, clientId, opts)', () => {
   });
 
   it('close() while the server is away still closes, and a durable keeps its position', async () => {
-    const local = await startNatsServer();
+    const local = await startNatsServer({ stream: null });
     try {
       const cluster = newCluster();
       const stan = await connectStan(cluster, 'abc', { url: local.url, reconnectTimeWait: 100, connectTimeout: 1_000 });
@@ -200,7 +200,7 @@ describe('connect(clusterId, clientId, opts)', () => {
   });
 
   it('emits connection_lost and close when the connection closes for good on its own', async () => {
-    const local = await startNatsServer();
+    const local = await startNatsServer({ stream: null });
     try {
       const stan = await connectStan(newCluster(), 'abc', {
         url: local.url,

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
-import { waitFor } from '@ticketing/common/testing';
+import { TEST_ADMIN, waitFor } from '@ticketing/common/testing';
 import {
   connect,
   type Message,
@@ -74,7 +74,7 @@ export async function closeStan(stan: Stan): Promise<void> {
 
 /** A plain NATS connection (and JetStream manager) to look at the server's state. */
 export async function inspector(url: string): Promise<{ nc: NatsConnection; jsm: JetStreamManager }> {
-  const nc = await natsConnect({ servers: url });
+  const nc = await natsConnect({ servers: url, ...TEST_ADMIN });
   connections.add(nc);
   return { nc, jsm: await jetstreamManager(nc) };
 }

@@ -51,11 +51,11 @@ let stan: Stan;
 const listeners: CreatedListener[] = [];
 
 beforeAll(async () => {
-  server = await startNatsServer();
+  server = await startNatsServer({ stream: null });
 });
 
 beforeEach(async () => {
-  nc = await natsConnect({ servers: server.url });
+  nc = await natsConnect({ servers: server.url, ...server.admin });
   await ensureStream(nc, 'ticketing');
   stan = await connectStan('ticketing', 'payments-1', { url: server.url });
 });

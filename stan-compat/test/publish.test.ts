@@ -7,7 +7,7 @@ import { cleanUp, closeStan, connectStan, inspector, newCluster, nextEvent, publ
 let server: TestNatsServer;
 
 beforeAll(async () => {
-  server = await startNatsServer();
+  server = await startNatsServer({ stream: null });
 });
 
 afterEach(() => cleanUp(server.url));
@@ -176,7 +176,7 @@ describe('publish(subject, data, callback)', () => {
     });
 
     it('calls back with the publish ack timeout when the server does not store it within ackTimeout', async () => {
-      const local = await startNatsServer();
+      const local = await startNatsServer({ stream: null });
       try {
         const stan = await connectStan(newCluster(), 'abc', { url: local.url, ackTimeout: 300 });
         await publish(stan, 'ticket:created', 'stored');
@@ -192,7 +192,7 @@ describe('publish(subject, data, callback)', () => {
     });
 
     it('calls back with the connect error what was published before a connect that failed', async () => {
-      const dead = await startNatsServer();
+      const dead = await startNatsServer({ stream: null });
       await dead.destroy();
       const stan = track(connect(newCluster(), 'abc', { url: dead.url }));
       stan.on('error', () => undefined);

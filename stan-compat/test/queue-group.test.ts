@@ -19,7 +19,7 @@ let server: TestNatsServer;
 let cluster: string;
 
 beforeAll(async () => {
-  server = await startNatsServer();
+  server = await startNatsServer({ stream: null });
 });
 
 beforeEach(() => {

@@ -19,7 +19,7 @@ let cluster: string;
 let stan: Stan;
 
 beforeAll(async () => {
-  server = await startNatsServer();
+  server = await startNatsServer({ stream: null });
 });
 
 beforeEach(async () => {

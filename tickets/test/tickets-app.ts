@@ -24,6 +24,7 @@ export interface TicketsContext {
   /** The listening server, for supertest. */
   app: Server;
   database: TestDatabase<TicketsSchema>;
+  /** The test's own connection to the bus, not the service's: it may publish any subject and read the stream. */
   nats: NatsWrapper;
   server: TestNatsServer;
   relay: OutboxRelay;
@@ -33,15 +34,18 @@ export interface TicketsContext {
 /** Starts tickets as the service runner does, against its own nats-server. */
 export async function startTickets(): Promise<TicketsContext> {
   const server = await startNatsServer();
-  const service = await startTestService(ticketsService, { natsUrl: server.url });
+  const service = await startTestService(ticketsService, { nats: server });
+  // The test's own user: it publishes as any service would, and reads the whole stream.
+  const bus = await server.wrapper();
   return {
     app: service.server,
     database: service.database,
-    nats: service.context.nats,
+    nats: bus,
     server,
     relay: service.relay!,
     async close() {
       await service.close();
+      await bus.close();
       await server.destroy();
     },
   };

@@ -115,6 +115,15 @@ export const natsEnvShape = {
     .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a stream name (letters, digits, - and _)' })
     .default('ticketing'),
   NATS_CLIENT_ID: z.string(),
+  /**
+   * The service's own credential on the bus: an nkey seed (`SU…`), or the file holding one
+   * (a mounted Secret, or what the local runner made). Neither: it connects without one.
+   */
+  NATS_NKEY_SEED: z
+    .string()
+    .regex(/^SU[A-Z2-7]{56}$/, { message: 'must be a user nkey seed (SU… as nsc or the runner makes them)' })
+    .optional(),
+  NATS_NKEY_SEED_FILE: z.string().optional(),
   /** Copies of the stream when this service is the one to create it: 3 on a JetStream cluster. */
   NATS_STREAM_REPLICAS: z.coerce
     .number({ message: 'must be 1, 3 or 5' })

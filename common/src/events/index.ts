@@ -25,6 +25,13 @@ export { Publisher, publishEvent, type PublishOptions } from './publisher';
 export { Listener, stopListeners, type MessageContext, type ListenerOutcome } from './listener';
 export { RetryLaterError, PermanentEventError, TransientEventError, isTransientFailure } from './handler-errors';
 export { ConsumersCatchUp, type CatchUpOptions } from './caught-up';
-export { NatsWrapper, natsWrapper, type NatsState, type NatsConnectOptions } from '../nats/nats-wrapper';
+export {
+  NatsWrapper,
+  natsWrapper,
+  isPermissionError,
+  type NatsState,
+  type NatsConnectOptions,
+  type NatsCredentials,
+} from '../nats/nats-wrapper';
 export { ensureStream, isNoStreamError, DUPLICATE_WINDOW_MS } from '../nats/stream';
 export { createLogger, serializeError, type Logger } from '../logger/logger';

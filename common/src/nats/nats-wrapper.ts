@@ -1,5 +1,11 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  connect,
+  nkeyAuthenticator,
+  PermissionViolationError,
+  RequestError,
+  type NatsConnection,
+} from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { stopListeners } from '../events/listener';
 import { createLogger } from '../logger/logger';
@@ -20,6 +26,13 @@ export interface NatsConnectOptions {
   waitOnFirstConnect?: boolean;
   /** Copies of the stream when this connection creates it: 3 on a JetStream cluster. */
   streamReplicas?: number;
+  /** Who this connection is: an nkey seed, or a user and password; none: it connects without. */
+  credentials?: NatsCredentials;
+  /**
+   * The prefix of its reply subjects (`_INBOX` by default): a service's user may subscribe to
+   * its own inbox only (see common/lib/bus-permissions.cjs).
+   */
+  inboxPrefix?: string;
   /**
    * How long `connect` keeps trying to set up the stream (every `reconnectTimeWait`), e.g.
    * while a cluster is still gathering the peers to place it on: no new attempt starts after
@@ -27,6 +40,17 @@ export interface NatsConnectOptions {
    */
   streamSetupTimeoutMs?: number;
   logger?: Logger;
+}
+
+/** A connection's credential on a server with authorization on. */
+export type NatsCredentials = { seed: string } | { user: string; pass: string };
+
+/** True when the server refused what this connection may not do (its user's permissions). */
+export function isPermissionError(error: unknown): boolean {
+  return (
+    error instanceof PermissionViolationError ||
+    (error instanceof RequestError && /permissions violation/i.test(error.message))
+  );
 }
 
 /**
@@ -91,9 +115,14 @@ export class NatsWrapper {
     const servers = url.split(',').map((server) => server.trim());
     this.logger.info({ servers, clientId, stream: clusterId }, 'connecting to NATS');
 
+    const credentials = options.credentials;
     const nc = await connect({
       servers,
       name: clientId,
+      ...(credentials && 'seed' in credentials
+        ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(credentials.seed)) }
+        : credentials),
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
       waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: options.reconnectTimeWait ?? 1_000,
@@ -140,7 +169,12 @@ export class NatsWrapper {
         return;
       } catch (error) {
         if (nc.isClosed() || this.closing || Date.now() + waitMs > deadline) throw error;
-        this.logger.warn({ err: error, stream: name, attempt }, 'cannot set up the stream yet; retrying');
+        this.logger.warn(
+          { err: error, stream: name, attempt },
+          isPermissionError(error)
+            ? 'the stream is missing or lacks subjects, and this service may not change it: waiting for it to be set up (by the local runner, or the setup Job)'
+            : 'cannot set up the stream yet; retrying',
+        );
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }

@@ -8,6 +8,8 @@ import { openDatabase, type Database } from '../db/open-database';
 import type { Event } from '../events/event-contracts';
 import type { Listener } from '../events/listener';
 import { createLogger } from '../logger/logger';
+import { inboxPrefix } from '../../lib/bus-permissions.cjs';
+import { natsCredentialsFrom } from '../nats/credentials';
 import { NatsWrapper, type NatsConnectOptions } from '../nats/nats-wrapper';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { publishThrough } from '../outbox/publish-through';
@@ -27,6 +29,8 @@ interface RunnerConfig {
   NATS_CLUSTER_ID?: string;
   NATS_CLIENT_ID?: string;
   NATS_STREAM_REPLICAS?: number;
+  NATS_NKEY_SEED?: string;
+  NATS_NKEY_SEED_FILE?: string;
 }
 
 /** Overrides for running a service inside another program (the tests). */
@@ -80,6 +84,7 @@ export async function startService<
   const logger = options.logger ?? createLogger(name, settings.LOG_LEVEL);
   const onBus = Boolean(definition.publishes?.length || definition.listeners);
   if (onBus && !settings.NATS_URL) throw new ConfigError([`NATS_URL is required: ${name} publishes or listens`]);
+  const natsCredentials = onBus ? natsCredentialsFrom(settings) : undefined;
 
   if (!options.database && !settings.DATABASE_URL && !settings.DATA_DIR) {
     logger.warn(`neither DATABASE_URL nor DATA_DIR is set: ${name} keeps its data in memory and loses it on restart`);
@@ -169,6 +174,9 @@ export async function startService<
       await nats.connect(NATS_CLUSTER_ID, NATS_CLIENT_ID, NATS_URL, {
         logger,
         streamReplicas: settings.NATS_STREAM_REPLICAS,
+        credentials: natsCredentials,
+        // Its user may subscribe to its own inbox only.
+        inboxPrefix: inboxPrefix(name),
         ...options.nats,
       });
       relay?.kick();

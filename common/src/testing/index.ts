@@ -1,5 +1,6 @@
 /** Test helpers shared by every workspace: real nats-server and PostgreSQL harnesses, services, events, sessions. */
 export { startNatsServer, type TestNatsServer } from './nats-server';
+export { TEST_ADMIN, makeTestBusUsers, busServices, type TestBusUsers } from './bus-users';
 export { startNatsCluster, type TestNatsCluster, type ClusterNode } from './nats-cluster';
 export { createTestDatabase, lastVacuum, type TestDatabase, type TestDatabaseOptions } from './test-database';
 export { startPostgresServer, type TestPostgresServer } from './postgres-server';

@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { serverConfig } from '../../lib/bus-permissions.cjs';
 import { findExecutable, freePort } from '../../lib/system.cjs';
+import type { NatsCredentials } from '../nats/nats-wrapper';
+import { makeTestBusUsers } from './bus-users';
 
 /** One node of a test JetStream cluster. */
 export interface ClusterNode {
@@ -21,6 +26,14 @@ export interface TestNatsCluster {
   nodes: ClusterNode[];
   /** Every node's URL, comma-separated, as NATS_URL takes them. */
   readonly url: string;
+  /** Connection options of the test's own user, who may do anything (as `TestNatsServer.admin`). */
+  readonly admin: Pick<ConnectionOptions, 'user' | 'pass'>;
+  /** The same user as `NatsWrapper.connect` takes it. */
+  readonly credentials: NatsCredentials;
+  /** The nkey seed of a service's user (its permissions as services.json gives them) or of `demo`. */
+  seedOf(name: string): string | undefined;
+  /** A connection to every node as the test's own user. */
+  connect(options?: ConnectionOptions): Promise<NatsConnection>;
   /** The node that leads the JetStream meta group (or a stream's group), by name. */
   leader(stream?: string): Promise<string>;
   /** SIGKILLs a node; its store stays for `start`. */
@@ -82,32 +95,28 @@ export async function startNatsCluster(
     clusterPorts.push(clusterPort);
     nodes.push({ name: `n${i}`, url: `nats://127.0.0.1:${port}`, port, monitorPort });
   }
-  const routes = clusterPorts.map((port) => `nats://127.0.0.1:${port}`).join(',');
+  // Authorization on, as everywhere the system runs: the routes between nodes too.
+  const users = makeTestBusUsers();
+  const route = { user: 'route', password: randomBytes(12).toString('hex') };
+  const routes = clusterPorts.map((port) => `nats-route://${route.user}:${route.password}@127.0.0.1:${port}`);
+  const configs = await Promise.all(
+    nodes.map(async (node, index) => {
+      const file = path.join(root, `${node.name}.conf`);
+      const text = serverConfig({
+        serverName: node.name,
+        listen: `127.0.0.1:${node.port}`,
+        monitor: `127.0.0.1:${node.monitorPort}`,
+        storeDir: path.join(root, node.name),
+        cluster: { name: CLUSTER, listen: `127.0.0.1:${clusterPorts[index]}`, routes, ...route },
+        users: users.entries,
+      });
+      await writeFile(file, text, { mode: 0o600 });
+      return file;
+    }),
+  );
 
   const launch = (node: ClusterNode, index: number) => {
-    const child = spawn(
-      binary,
-      [
-        '-js',
-        '-sd',
-        path.join(root, node.name),
-        '-n',
-        node.name,
-        '-a',
-        '127.0.0.1',
-        '-p',
-        String(node.port),
-        '-m',
-        String(node.monitorPort),
-        '--cluster_name',
-        CLUSTER,
-        '--cluster',
-        `nats://127.0.0.1:${clusterPorts[index]}`,
-        '--routes',
-        routes,
-      ],
-      { stdio: ['ignore', 'ignore', 'ignore'] },
-    );
+    const child = spawn(binary, ['-c', configs[index]!], { stdio: ['ignore', 'ignore', 'ignore'] });
     node.process = child;
   };
 
@@ -162,11 +171,16 @@ export async function startNatsCluster(
     throw error;
   }
 
+  const url = () => nodes.map((node) => node.url).join(',');
   return {
     nodes,
     get url() {
-      return nodes.map((node) => node.url).join(',');
+      return url();
     },
+    admin: users.admin,
+    credentials: users.admin,
+    seedOf: (name) => users.seeds.get(name),
+    connect: (options = {}) => connect({ servers: url().split(','), ...users.admin, ...options }),
     async leader(stream?: string) {
       if (!stream) return until(metaLeader, 'meta leader');
       return until(async () => {

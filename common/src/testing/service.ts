@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { startService, type RunningService } from '../service/run-service';
 import type { ServiceDefinition } from '../service/service-definition';
+import type { TestNatsServer } from './nats-server';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The JWT key test services sign and verify sessions with. */
@@ -22,8 +23,9 @@ export interface TestService<TSchema extends Record<string, unknown>, TConfig, T
 
 /**
  * Starts a service as `runService` would, on a fresh test database (or `database`, e.g. a
- * second replica's pool on the same server) and, when it is on the bus, the NATS server at
- * `natsUrl`; resolves once its listeners listen. Logs are silent unless `env.LOG_LEVEL` says.
+ * second replica's pool on the same server) and, when it is on the bus, on the test server
+ * `nats` with its own user's credential (or at a bare URL, without one); resolves once its
+ * listeners listen. Logs are silent unless `env.LOG_LEVEL` says.
  */
 export async function startTestService<
   TSchema extends Record<string, unknown>,
@@ -32,12 +34,12 @@ export async function startTestService<
 >(
   definition: ServiceDefinition<TSchema, TConfigSchema, TParts>,
   {
-    natsUrl,
+    nats,
     env = {},
     database,
     relayIntervalMs = 200,
   }: {
-    natsUrl?: string;
+    nats?: Pick<TestNatsServer, 'url' | 'seedOf'> | string;
     env?: Record<string, string | undefined>;
     database?: TestDatabase<TSchema>;
     relayIntervalMs?: number;
@@ -52,7 +54,8 @@ export async function startTestService<
         HOST: '127.0.0.1',
         JWT_KEY: TEST_JWT_KEY,
         LOG_LEVEL: 'silent',
-        NATS_URL: natsUrl,
+        NATS_URL: typeof nats === 'string' ? nats : nats?.url,
+        NATS_NKEY_SEED: typeof nats === 'string' ? undefined : nats?.seedOf(definition.name),
         NATS_CLIENT_ID: `${definition.name}-test-${randomUUID().slice(0, 8)}`,
         ...env,
       },
