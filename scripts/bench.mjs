@@ -131,6 +131,7 @@ async function bench(kind, tools) {
       'create',
       store('create'),
       natsUrl,
+      path.join(dataDir, 'credentials', 'runner.nk'),
     ]);
     const rawCreateRate = await load(`http://127.0.0.1:${rawCreate.info}/`, {
       method: 'POST',
@@ -177,8 +178,13 @@ async function bench(kind, tools) {
         requests: [{ onResponse: (_status, body) => ids.push(JSON.parse(body).id) }],
       });
     }
-    const { connect } = require('@nats-io/transport-node');
-    const nc = await connect({ servers: natsUrl });
+    // The runner's own credential (authorization is on): it may read every consumer.
+    const runnerSeed = path.join(dataDir, 'credentials', 'runner.nk');
+    const { connect, nkeyAuthenticator } = require('@nats-io/transport-node');
+    const nc = await connect({
+      servers: natsUrl,
+      authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(runnerSeed, 'utf8').trim())),
+    });
     await consumerIdle(nc, 'orders-service-ticket:created');
     const rss = { tickets: rssMb(pids.tickets), orders: rssMb(pids.orders) };
 
@@ -195,6 +201,7 @@ async function bench(kind, tools) {
       'order',
       store('create'),
       natsUrl,
+      path.join(dataDir, 'credentials', 'runner.nk'),
     ]);
     const rawOrderRate = await load(`http://127.0.0.1:${rawOrder.info}/`, {
       method: 'POST',

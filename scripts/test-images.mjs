@@ -18,6 +18,7 @@ import {
 } from './lib/system-deps.mjs';
 import { ensureNodeModules } from './lib/node-deps.mjs';
 import { buildImages, IMAGE_BUILD_NEEDS, podman, sizeTable } from './lib/images.mjs';
+import { loadServices } from './lib/services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (text) => console.log(`\n=== ${text}`);
@@ -122,6 +123,14 @@ async function main() {
     TEST_IMAGES_BASE: built.base,
     TEST_IMAGES_LABEL: LABEL,
     TEST_NATS_URL: nats.url,
+    // Authorization is on: each service's container connects with its own user's seed.
+    TEST_NATS_SEEDS: JSON.stringify(
+      Object.fromEntries(
+        loadServices(root)
+          .map(({ name }) => [name, nats.seedOf(name)])
+          .filter(([, seed]) => seed),
+      ),
+    ),
     TEST_DATABASE_URL: postgres.url,
   });
   return { ...result, buildSeconds, seconds: (Date.now() - started) / 1000 };

@@ -2,18 +2,19 @@
 // only what the service's write path must (one insert in the same kind of database, on
 // disk for PGlite, and one awaited JetStream publish), with no framework, no validation,
 // no session. Started as its own process; prints `READY <port>` when it listens.
-//   node scripts/bench/raw-server.mjs <create|order> <pglite:<dir>|postgres:<url>> <natsUrl>
+//   node scripts/bench/raw-server.mjs <create|order> <pglite:<dir>|postgres:<url>> <natsUrl> <nkey seed file>
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(root, 'package.json'));
-const [mode, target, natsUrl] = process.argv.slice(2);
+const [mode, target, natsUrl, seedFile] = process.argv.slice(2);
 
-const { connect } = require('@nats-io/transport-node');
+const { connect, nkeyAuthenticator } = require('@nats-io/transport-node');
 const { jetstream } = require('@nats-io/jetstream');
 
 async function openDatabase() {
@@ -33,7 +34,10 @@ await db.query(`create table if not exists raw_tickets (
   version integer not null default 0, created_at timestamptz(3) not null default now(), order_id uuid)`);
 await db.query(`create table if not exists raw_orders (
   id uuid primary key, ticket_id uuid not null, user_id text not null, status text not null, expires_at timestamptz(3) not null)`);
-const nc = await connect({ servers: natsUrl });
+const nc = await connect({
+  servers: natsUrl,
+  authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(seedFile, 'utf8').trim())),
+});
 const js = jetstream(nc);
 
 function readBody(req) {

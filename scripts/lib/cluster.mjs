@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ensureStream } from '@ticketing/common/events';
 import { startNatsCluster, startPostgresServer } from '@ticketing/common/testing';
 import { loadServices } from './services.mjs';
 import { startStack } from './stack.mjs';
@@ -28,6 +29,13 @@ export async function startCluster(options) {
     say('starting a 3-node JetStream cluster on loopback');
     const nats = await startNatsCluster(3);
     undo.push(() => nats.destroy());
+    // Authorization is on: the services may not create the stream, a privileged user does.
+    const setup = await nats.connect({ name: 'cluster-setup' });
+    try {
+      await ensureStream(setup, process.env.NATS_CLUSTER_ID ?? 'ticketing', { replicas: STREAM_REPLICAS });
+    } finally {
+      await setup.close();
+    }
     say('starting a PostgreSQL server with a database per service');
     const postgres = await startPostgresServer();
     undo.push(() => postgres.stop());
@@ -51,6 +59,7 @@ export async function startCluster(options) {
       client: options.client,
       instances,
       databaseUrls,
+      natsSeeds: Object.fromEntries(loadServices(options.root).map(({ name }) => [name, nats.seedOf(name)])),
       env: { NATS_STREAM_REPLICAS: String(STREAM_REPLICAS), ...options.env },
     });
     undo.push(() => stack.stop());

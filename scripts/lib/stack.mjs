@@ -8,6 +8,7 @@ import { createGateway, loadIngressRoutes } from './gateway.mjs';
 import { freePort, isPortFree, which } from '../../common/lib/system.cjs';
 import { directoryHolder, DirectoryLockedError, lockDirectory } from '../../common/lib/dir-lock.cjs';
 import { makePrivate } from '../../common/lib/private-files.cjs';
+import { ensureLocalStream, prepareBus, seedFile } from './bus-credentials.mjs';
 import { SupervisedProcess } from './supervisor.mjs';
 import { clientServer, hasClient } from './build.mjs';
 import { httpProbe, natsProbe, waitUntilReady } from './readiness.mjs';
@@ -96,6 +97,8 @@ const LOCAL_LIMITS = { THROTTLE_SIGNIN_PER_ADDRESS: '1000/15m', THROTTLE_SIGNUP_
  *   databaseUrls?: Record<string, string>, a service's PostgreSQL URL by name (default: the
  *                              `<SERVICE>_DATABASE_URL` variables)
  *   env?: Record<string, string>, more environment for every service (NATS_STREAM_REPLICAS, …)
+ *   natsSeeds?: Record<string, string>, each service's nkey seed on the server at `natsUrl`
+ *                              (default: the `<SERVICE>_NATS_NKEY_SEED_FILE` variables)
  * }} options
  */
 export async function startStack(options) {
@@ -125,6 +128,16 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   const processes = [];
   let natsUrl = options.natsUrl;
   let natsMonitorPort;
+  /** The local bus's configuration and the runner's own credential, when it runs nats-server. */
+  let bus;
+  const streamName = process.env.NATS_CLUSTER_ID ?? 'ticketing';
+  /** A service's credential: the runner's own bus makes them; elsewhere the caller's or `<SERVICE>_NATS_NKEY_SEED_FILE`. */
+  const natsCredential = (name) => {
+    if (bus) return { NATS_NKEY_SEED_FILE: seedFile(dataDir, name) };
+    if (options.natsSeeds?.[name]) return { NATS_NKEY_SEED: options.natsSeeds[name] };
+    const file = process.env[`${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_NATS_NKEY_SEED_FILE`];
+    return file ? { NATS_NKEY_SEED_FILE: file } : {};
+  };
   if (!natsUrl) {
     const natsPort = options.natsPort === 0 ? await freePort() : (options.natsPort ?? 4222);
     if (!(await isPortFree(natsPort))) {
@@ -141,25 +154,21 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     const binary = which('nats-server');
     if (!binary)
       throw new Error('nats-server was not found. Install it: sudo apt-get install nats-server (or set NATS_URL)');
-    // Loopback only: a laptop's bus is not for the network it sits on.
-    const args = [
-      '-js',
-      '-sd',
-      path.join(dataDir, 'nats'),
-      '-n',
-      'ticketing-local',
-      '-a',
-      '127.0.0.1',
-      '-p',
-      String(natsPort),
-    ];
-    if (natsMonitorPort) args.push('-m', String(natsMonitorPort));
+    // Authorization on: a user per service, which may publish only what it owns (and the
+    // runner's own, which sets the stream up), all kept in DATA_DIR/credentials.
+    bus = prepareBus({
+      dataDir,
+      services: loadServices(root),
+      stream: streamName,
+      port: natsPort,
+      monitorPort: natsMonitorPort,
+    });
     // nats-server does not lock its store: the guard that runs it does, for as long as it runs.
     processes.push(
       new SupervisedProcess({
         name: 'nats',
         command: binary,
-        args,
+        args: ['-c', bus.config],
         env: process.env,
         print,
         color,
@@ -222,8 +231,9 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
             NODE_ENV: 'production',
             DATABASE_URL: databaseUrl(name),
             NATS_URL: natsUrl,
-            NATS_CLUSTER_ID: process.env.NATS_CLUSTER_ID ?? 'ticketing',
+            NATS_CLUSTER_ID: streamName,
             NATS_CLIENT_ID: `${instanceName(name, i)}-${process.pid}`,
+            ...natsCredential(name),
           },
           print,
           color,
@@ -291,6 +301,13 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   process.once('exit', killOnExit);
 
   const nats = processes.find((child) => child.name === 'nats');
+  const setUpStream = () =>
+    ensureLocalStream({
+      url: natsUrl,
+      seed: bus.runnerSeed,
+      stream: streamName,
+      replicas: Number(options.env?.NATS_STREAM_REPLICAS ?? 1),
+    });
   let stopping;
   const stop = () =>
     (stopping ??= (async () => {
@@ -312,7 +329,16 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     })());
 
   try {
-    if (nats) nats.start();
+    if (nats) {
+      // The services may not create the stream: it is set up first, and again whenever
+      // nats-server starts again (a server that lost its store has none).
+      nats.onLine(
+        (line) => line.includes('Server is ready'),
+        () => void setUpStream().catch((error) => say(`cannot set up the stream: ${error.message}`)),
+      );
+      nats.start();
+      await setUpStream();
+    }
     for (const child of processes) if (child !== nats) child.start();
     await waitUntilReady(
       [

@@ -91,6 +91,13 @@ export class SupervisedProcess {
     child.once('exit', (code, signal) => onEnd(`exited (${signal ?? `code ${code}`})`));
   }
 
+  /** Calls `then` for every line of its output, in any run of it, that `test` accepts. */
+  onLine(test, then) {
+    this.lineWatchers.add((line) => {
+      if (test(line)) then(line);
+    });
+  }
+
   /** Resolves with the first line of its output that `test` accepts. */
   waitForLine(test) {
     return new Promise((resolve) => {

@@ -7,7 +7,6 @@
 // stored twice, or a ticket held by two orders, is duplicated. Both must be 0.
 import path from 'node:path';
 import pg from 'pg';
-import { connect } from '@nats-io/transport-node';
 import { storedEvents } from '@ticketing/common/testing';
 import { startCluster } from '../lib/cluster.mjs';
 
@@ -226,7 +225,7 @@ async function audit(load: Load, { stream }: { stream: boolean }): Promise<Audit
     if (count > 1) duplicated.push(`ticket ${ticketId}: held by ${count} orders`);
 
   if (!stream) return { lost, duplicated };
-  const nc = await connect({ servers: cluster.nats.url.split(',') });
+  const nc = await cluster.nats.connect();
   try {
     const seen = new Map<string, number>();
     for (const event of await storedEvents(nc, { stream: STREAM })) {
@@ -295,7 +294,7 @@ async function readyEverywhere(timeoutMs = 60_000) {
 
 describe('the production shape on one machine', () => {
   it('runs two instances of every service on one PostgreSQL server and a 3-node cluster, the stream at 3 replicas', async () => {
-    const nc = await connect({ servers: cluster.nats.url.split(',') });
+    const nc = await cluster.nats.connect();
     try {
       const { jetstreamManager } = await import('@nats-io/jetstream');
       const info = await (await jetstreamManager(nc)).streams.info(STREAM);

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { waitFor } from '@ticketing/common/testing';
 import { startStack } from '../lib/stack.mjs';
 
@@ -72,6 +75,54 @@ describe('the local stack (what npm start runs)', () => {
       });
       expect(response.status).toBe(201);
     }
+  });
+
+  it('lets no one publish what is not theirs: a forged payment:created is refused with every other service’s credential, and the order stays unpaid', async () => {
+    const signUp = async (email: string) => {
+      const response = await fetch(`${stack.url}/api/users/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'password123' }),
+      });
+      return response.headers.get('set-cookie')!.split(';')[0]!;
+    };
+    const call = (method: string, url: string, cookie: string, body?: object) =>
+      fetch(`${stack.url}${url}`, {
+        method,
+        headers: { 'content-type': 'application/json', cookie },
+        body: body && JSON.stringify(body),
+      });
+    const stamp = Date.now();
+    const seller = await signUp(`forge-seller-${stamp}@example.com`);
+    const buyer = await signUp(`forge-buyer-${stamp}@example.com`);
+    const ticket = (await (await call('POST', '/api/tickets', seller, { title: 'Forged', price: 250 })).json()) as {
+      id: string;
+    };
+    const order = await waitFor(async () => {
+      const response = await call('POST', '/api/orders', buyer, { ticketId: ticket.id });
+      // Read whole either way: an answer left unread holds its connection open.
+      const body = (await response.json()) as { id: string };
+      return response.status === 201 ? body : undefined;
+    });
+    const forged = JSON.stringify({ id: randomUUID(), orderId: order.id, chargeId: 'ch_forged' });
+
+    for (const name of ['tickets', 'orders', 'expiration']) {
+      const seed = readFileSync(path.join(dataDir, 'credentials', `${name}.nk`), 'utf8').trim();
+      const nc = await connect({
+        servers: stack.natsUrl,
+        authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)),
+        inboxPrefix: `_INBOX_${name}`,
+      });
+      try {
+        await expect(jetstream(nc).publish('payment:created', forged)).rejects.toThrow(/Permissions Violation/);
+      } finally {
+        await nc.close();
+      }
+    }
+    await expect(connect({ servers: stack.natsUrl })).rejects.toThrow(/Authorization Violation/);
+
+    const shown = (await (await call('GET', `/api/orders/${order.id}`, buyer)).json()) as { status: string };
+    expect(shown.status).toBe('created');
   });
 
   it('answers unknown API routes with 404 in the contract format', async () => {
