@@ -23,6 +23,8 @@ function required(name: string): string {
 /** Image ids by deployable name, as `npm run test:images` built them. */
 const IMAGES = JSON.parse(required('TEST_IMAGES')) as Record<string, string>;
 const LABEL = required('TEST_IMAGES_LABEL');
+/** Each service's nkey seed on the test nats-server, by name (services not on the bus have none). */
+const NATS_SEEDS = JSON.parse(required('TEST_NATS_SEEDS')) as Record<string, string>;
 const SERVICES = loadServices();
 const HAS_PAYMENTS = SERVICES.some((service) => service.name === 'payments');
 const JWT_KEY = randomBytes(32).toString('hex');
@@ -108,6 +110,8 @@ beforeAll(async () => {
           NATS_URL: required('TEST_NATS_URL'),
           NATS_CLUSTER_ID: 'ticketing',
           NATS_CLIENT_ID: `${name}-image`,
+          // The test server has authorization on: each service connects as its own user.
+          ...(NATS_SEEDS[name] ? { NATS_NKEY_SEED: NATS_SEEDS[name] } : {}),
         },
       }),
     });

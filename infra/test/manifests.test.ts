@@ -10,9 +10,14 @@ import {
   manifestFiles,
   nameOf,
   parseManifests,
+  PRODUCTION_DIR,
 } from './lib/manifests';
 
-const manifests = loadManifests([...manifestFiles(K8S_DIR), ...manifestFiles(GATEWAY_DIR)]);
+const manifests = loadManifests([
+  ...manifestFiles(K8S_DIR),
+  ...manifestFiles(GATEWAY_DIR),
+  ...manifestFiles(PRODUCTION_DIR),
+]);
 
 describe('every manifest against the pinned schemas', () => {
   const results = validateObjects(manifests.map((m) => m.object));
@@ -25,7 +30,7 @@ describe('every manifest against the pinned schemas', () => {
   );
 
   test('no two objects of one folder share a kind and a name', () => {
-    for (const dir of ['infra/k8s/', 'infra/k8s-gateway/']) {
+    for (const dir of ['infra/k8s/', 'infra/k8s-gateway/', 'infra/k8s-production/']) {
       const keys = manifests
         .filter((m) => m.file.startsWith(dir))
         .map((m) => `${m.object.kind}/${m.object.metadata.name}`);

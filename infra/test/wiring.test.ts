@@ -5,13 +5,16 @@ import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
+import path from 'node:path';
 import type { KubeObject, Manifest } from './lib/manifests';
+import { generatedSecrets } from './lib/nats-credentials';
 import { readmeSecrets, resolveEnv } from './lib/pod-env';
 import { deployedManifests, loadSkaffold } from './lib/skaffold';
 import { loadServices } from './lib/services';
 
 const skaffold = loadSkaffold();
-const secrets = readmeSecrets();
+// The README's secrets, and the bus's credentials as `npm run nats-credentials` makes them.
+const secrets = { ...readmeSecrets(), ...generatedSecrets() };
 const serviceList = loadServices();
 
 /** A Deployment or StatefulSet, the parts of it these checks read. */
@@ -221,26 +224,35 @@ describe.each([
       const nats = workloads.find((w) => w.metadata.name === (production ? 'nats' : 'nats-depl'))!;
       const pod = nats.spec.template.spec!;
       const [container] = pod.containers;
+      // nats-server -c <file>, the file a key of the ConfigMap mounted at its folder.
       const args = container!.args ?? [];
-      const storeDir = args[args.indexOf('--store_dir') + 1];
+      const configFile = args[args.indexOf('-c') + 1] ?? '';
+      const configMount = container!.volumeMounts?.find((m) => path.posix.dirname(configFile) === m.mountPath);
+      const configMap = pod.volumes?.find((v) => v.name === configMount?.name)?.configMap?.name;
+      const configMaps = of<KubeObject & { data: Record<string, string> }>(manifests, 'ConfigMap');
+      const config = configMaps.find((m) => m.metadata.name === configMap)?.data[path.posix.basename(configFile)] ?? '';
+      const storeDir = /^jetstream \{ store_dir: "([^"]+)" \}$/m.exec(config)?.[1];
       const mount = container!.volumeMounts?.find((m) => m.mountPath === storeDir);
       const volume = pod.volumes?.find((v) => v.name === mount?.name);
       const claimed = nats.spec.volumeClaimTemplates?.some((t) => t.metadata?.name === mount?.name);
-      const busConfig = of<KubeObject & { data: Record<string, string> }>(manifests, 'ConfigMap').find(
-        (m) => m.metadata.name === 'bus-config',
-      );
+      const busConfig = configMaps.find((m) => m.metadata.name === 'bus-config');
 
-      expect(args).toContain('--jetstream');
+      expect(container!.command).toEqual(['nats-server']);
+      expect(storeDir).toBeDefined();
       expect(Boolean(volume?.persistentVolumeClaim?.claimName) || claimed).toBe(true);
-      expect(args[args.indexOf('--http_port') + 1]).toBe('8222');
+      expect(/^http: "0\.0\.0\.0:(\d+)"$/m.exec(config)?.[1]).toBe('8222');
       expect(servicePorts('nats-srv').sort()).toEqual([4222, 8222]);
       if (production) {
-        const routes = args[args.indexOf('--routes') + 1]!.split(',');
+        const env = resolveEnv(container!, { secrets, manifests, podName: 'nats-1', namespace: 'default' });
+        const routes = (/^ {2}routes: \[([^\]]*)\]/m.exec(config)?.[1] ?? '').match(/\$\w+/g) ?? [];
+        const serverName = /^server_name: \$(\w+)$/m.exec(config)?.[1] ?? '';
         expect(nats.kind).toBe('StatefulSet');
         expect(nats.spec.replicas).toBe(3);
         expect(claimed).toBe(true);
-        expect(routes).toEqual([0, 1, 2].map((i) => `nats://nats-${i}.${nats.spec.serviceName}:6222`));
-        expect(args[args.indexOf('--server_name') + 1]).toBe('$(POD_NAME)');
+        expect(routes.map((route) => new URL(env[route.slice(1)] ?? 'missing:').host)).toEqual(
+          [0, 1, 2].map((i) => `nats-${i}.${nats.spec.serviceName}:6222`),
+        );
+        expect(env[serverName]).toBe('nats-1');
         expect(busConfig?.data.NATS_STREAM_REPLICAS).toBe('3');
       } else {
         expect(busConfig?.data.NATS_STREAM_REPLICAS).toBe('1');

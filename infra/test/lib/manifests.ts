@@ -8,6 +8,8 @@ export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const K8S_DIR = path.join(ROOT, 'infra', 'k8s');
 /** The Gateway API variant: a Gateway, its HTTPRoute and the client's matching config. */
 export const GATEWAY_DIR = path.join(ROOT, 'infra', 'k8s-gateway');
+/** The production variant: the 3-node NATS cluster in place of infra/k8s/nats-depl.yaml. */
+export const PRODUCTION_DIR = path.join(ROOT, 'infra', 'k8s-production');
 
 /** A Kubernetes object as read from YAML, before any validation. */
 export interface KubeObject {
