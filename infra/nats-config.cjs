@@ -13,7 +13,7 @@
 
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
-const { serverConfig, servicePermissions } = require('../common/lib/bus-permissions.cjs');
+const { busConsumers, serverConfig } = require('../common/lib/bus-permissions.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 /** The stream (NATS_CLUSTER_ID in the manifests) the permissions are for. */
@@ -40,23 +40,35 @@ function nkeyVariable(name) {
   return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_NKEY`;
 }
 
-/** Every user of the bus in Kubernetes: one per bus service, and the setup user. No demo user. */
-function users(services) {
-  return [
-    ...services.map((service) => ({
-      nkey: `$${nkeyVariable(service.name)}`,
-      permissions: servicePermissions(service, STREAM),
-      comment: service.name,
-    })),
-    { nkey: `$${nkeyVariable(SETUP_USER)}`, comment: 'the nats-stream-setup Job: creates and extends the stream' },
-  ];
+/**
+ * The accounts of the bus in Kubernetes: the stream's, with the setup user alone in it, and one
+ * per bus service with its user. No demo user.
+ */
+function accounts(services) {
+  return {
+    stream: STREAM,
+    services: services.map((service) => ({ ...service, nkey: `$${nkeyVariable(service.name)}` })),
+    privileged: [
+      {
+        nkey: `$${nkeyVariable(SETUP_USER)}`,
+        comment: 'the nats-stream-setup Job: makes the stream and the consumers',
+      },
+    ],
+  };
+}
+
+/** The consumers the setup Job makes, as its NATS_CONSUMERS variable lists them: `durable=subject …`. */
+function consumersVariable(services = busServices()) {
+  return busConsumers(services)
+    .map(({ durable, subject }) => `${durable}=${subject}`)
+    .join(' ');
 }
 
 const common = { listen: '0.0.0.0:4222', monitor: '0.0.0.0:8222', storeDir: '/data' };
 
 /** The single server of infra/k8s/nats-depl.yaml. */
 function singleServerConfig(services = busServices()) {
-  return serverConfig({ ...common, users: users(services) });
+  return serverConfig({ ...common, bus: accounts(services) });
 }
 
 /**
@@ -75,7 +87,7 @@ function clusterConfig(services = busServices()) {
       password: '$ROUTE_PASSWORD',
       routes: Array.from({ length: CLUSTER_NODES }, (_, i) => `$ROUTE_${i}`),
     },
-    users: users(services),
+    bus: accounts(services),
   });
 }
 
@@ -105,6 +117,7 @@ module.exports = {
   nkeyVariable,
   singleServerConfig,
   clusterConfig,
+  consumersVariable,
   withConfig,
 };
 

@@ -13,4 +13,5 @@ export declare function busServices(root?: string): BusService[];
 export declare function nkeyVariable(name: string): string;
 export declare function singleServerConfig(services?: BusService[]): string;
 export declare function clusterConfig(services?: BusService[]): string;
+export declare function consumersVariable(services?: BusService[]): string;
 export declare function withConfig(manifest: string, config: string): string;

@@ -72,30 +72,58 @@ describe.each(services)('$name’s user on the bus', ({ name, publishes = [], co
     expect((await (await jetstreamManager(admin)).streams.info('ticketing')).config.subjects).toEqual(everySubject);
   });
 
-  it('may create and read its own durable consumers, and no one else’s', async () => {
+  it('reads through its own consumers, which the setup user made, and may make none', async () => {
     const jsm = await jetstreamManager(nc, { checkAPI: false });
     for (const subject of consumes) {
       const durable = `${queueGroup(name)}-${subject}`;
-      await jsm.consumers.add('ticketing', {
-        durable_name: durable,
-        filter_subject: subject,
-        ack_policy: AckPolicy.Explicit,
-      });
       expect((await jsm.consumers.info('ticketing', durable)).config.filter_subject).toBe(subject);
     }
-    // Another's durable, or one of its own name on a subject it does not consume: refused.
-    const other = services.find((service) => service.name !== name)!;
     const notMine = everySubject.find((subject) => !consumes.includes(subject))!;
-    await expect(
-      jsm.consumers.add('ticketing', {
-        durable_name: `${queueGroup(other.name)}-${notMine}`,
-        filter_subject: notMine,
-        ack_policy: AckPolicy.Explicit,
-      }),
-    ).rejects.toThrow(/Permissions Violation/);
-    await expect(
-      jsm.consumers.add('ticketing', { durable_name: 'spy', filter_subject: notMine, ack_policy: AckPolicy.Explicit }),
-    ).rejects.toThrow(/Permissions Violation/);
+    const other = services.find((service) => service.name !== name && service.consumes?.length)!;
+    const theirs = `${queueGroup(other.name)}-${other.consumes![0]}`;
+    for (const config of [
+      { durable_name: `${queueGroup(name)}-${consumes[0] ?? notMine}`, filter_subject: '>' },
+      { durable_name: 'spy', filter_subject: notMine },
+    ]) {
+      await expect(jsm.consumers.add('ticketing', { ...config, ack_policy: AckPolicy.Explicit })).rejects.toThrow(
+        /Permissions Violation/,
+      );
+    }
+    await expect(jsm.consumers.info('ticketing', theirs)).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.consumers.delete('ticketing', theirs)).rejects.toThrow(/Permissions Violation/);
+  });
+
+  it('cannot reach the stream’s API through the replies JetStream sends: they land in its own account', async () => {
+    const jsm = await jetstreamManager(admin);
+    const before = await jsm.streams.info('ticketing');
+    const durables = (await jsm.consumers.list('ticketing').next()).map((c) => c.name).sort();
+    // A subject another service owns, where a JetStream answer must not be stored.
+    const foreign = everySubject.find((subject) => !publishes.includes(subject))!;
+    const countOf = async (subject: string) =>
+      (await jsm.streams.info('ticketing', { subjects_filter: subject })).state.subjects?.[subject] ?? 0;
+    const foreignBefore = await countOf(foreign);
+    const attacks = ['$JS.API.STREAM.DELETE.ticketing', '$JS.API.STREAM.PURGE.ticketing', foreign];
+    for (const reply of attacks) {
+      // Its own event, its pulls: each answered to a subject of the stream's API, or another's event.
+      if (publishes[0]) nc.publish(publishes[0], '{}', { reply });
+      for (const subject of consumes) {
+        const durable = `${queueGroup(name)}-${subject}`;
+        nc.publish(`$JS.API.CONSUMER.MSG.NEXT.ticketing.${durable}`, JSON.stringify({ batch: 1, no_wait: true }), {
+          reply,
+        });
+        nc.publish(`$JS.API.CONSUMER.INFO.ticketing.${durable}`, '', { reply });
+      }
+      nc.publish('$JS.API.STREAM.INFO.ticketing', '', { reply });
+    }
+    // Answered after all of them: a request of its own, the same way, gets its answer.
+    await (await jetstreamManager(nc, { checkAPI: false })).streams.info('ticketing');
+
+    const after = await jsm.streams.info('ticketing');
+    expect(after.config.subjects).toEqual(before.config.subjects);
+    // Nothing purged, nothing stored on another's subject, every consumer still there.
+    expect(after.state.first_seq).toBe(before.state.first_seq);
+    expect(await countOf(foreign)).toBe(foreignBefore);
+    expect((await jsm.consumers.list('ticketing').next()).map((c) => c.name).sort()).toEqual(durables);
   });
 });
 

@@ -8,8 +8,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { servicePermissions, userEntry } from '../../common/lib/bus-permissions.cjs';
-import { busServices, clusterConfig, nkeyVariable, SETUP_USER, singleServerConfig, STREAM } from '../nats-config.cjs';
+import { accountOf, BUS_ACCOUNT, servicePermissions, userEntry } from '../../common/lib/bus-permissions.cjs';
+import {
+  busServices,
+  clusterConfig,
+  consumersVariable,
+  nkeyVariable,
+  SETUP_USER,
+  singleServerConfig,
+  STREAM,
+} from '../nats-config.cjs';
 import { formatProblems, validateObjects } from './lib/kube-schema';
 import {
   GATEWAY_DIR,
@@ -86,13 +94,23 @@ describe('the nats-server configuration of the manifests', () => {
       const text = configMapText(file);
 
       for (const service of bus) {
-        const entry = userEntry({
-          nkey: `$${nkeyVariable(service.name)}`,
-          permissions: servicePermissions(service, STREAM),
-        });
-        expect(text).toContain(entry.trimStart());
+        const entry = userEntry(
+          {
+            nkey: `$${nkeyVariable(service.name)}`,
+            permissions: servicePermissions(service, STREAM),
+            comment: service.name,
+          },
+          '      ',
+        );
+        // In an account of its own, which borrows from the stream's account what it may use.
+        expect(text).toContain(`  ${accountOf(service.name)}: {\n    users: [\n${entry}\n    ]\n    imports: [`);
       }
-      expect(text).toContain(`{ nkey: $${nkeyVariable(SETUP_USER)} }`);
+      // The stream's account: JetStream, and the setup user alone in it.
+      expect(text).toMatch(
+        new RegExp(
+          `  ${BUS_ACCOUNT}: \\{\\n    jetstream: enabled\\n    users: \\[\\n.*\\n      \\{ nkey: \\$${nkeyVariable(SETUP_USER)} \\}\\n    \\]`,
+        ),
+      );
       expect(text.match(/\bnkey: /g)).toHaveLength(bus.length + 1);
       // The local demo user's subjects and consumers (common/lib/bus-permissions.cjs) are nowhere.
       expect(text).not.toMatch(/_STAN_COMPAT|"_INBOX\.>"|queue-group-accounting|demo/);
@@ -221,6 +239,15 @@ describe('the bus credential of each workload', () => {
 });
 
 describe('the nats-stream-setup Job', () => {
+  test('makes every durable consumer services.json asks for (NATS_CONSUMERS)', () => {
+    const job = manifests.find((m) => m.object.kind === 'Job' && m.object.metadata.name === 'nats-stream-setup')!
+      .object as KubeObject & IJob;
+    const env = job.spec!.template.spec!.containers[0]!.env!.find((v) => v.name === 'NATS_CONSUMERS');
+
+    expect(env?.value).toBe(consumersVariable());
+    expect(consumersVariable()).toContain('orders-service-payment:created=payment:created');
+  });
+
   const job = manifests.find((m) => m.object.kind === 'Job' && m.object.metadata.name === 'nats-stream-setup')!
     .object as KubeObject & IJob;
   const pod = job.spec!.template.spec!;

@@ -68,6 +68,8 @@ describe("orders' copy of tickets", () => {
       await jsm.consumers.delete('ticketing', `orders-service-${subject}`);
     }
     await admin.close();
+    // Made again by the setup user, as the runner or the setup Job does for a new deployment.
+    await ctx.server.setUp();
 
     const fresh = await startTestService(ordersService, { nats: ctx.server });
     try {

@@ -1,11 +1,11 @@
-// The local bus's users: a credential per service, the runner's own (it sets the stream up)
-// and the demo scripts', made on first start under DATA_DIR/credentials (owner-only, kept
-// across runs like the JWT key), and the nats-server configuration that lets each do only
-// what it owns (common/lib/bus-permissions.cjs).
+// The local bus's users: a credential per service, the runner's own (it sets the stream and
+// the consumers up) and the demo scripts', made on first start under DATA_DIR/credentials
+// (owner-only, kept across runs like the JWT key), and the nats-server configuration that
+// lets each do only what it owns (common/lib/bus-permissions.cjs).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createUser, fromSeed } from '@nats-io/nkeys';
-import { demoPermissions, serverConfig, servicePermissions } from '../../common/lib/bus-permissions.cjs';
+import { busConsumers, onBus, serverConfig } from '../../common/lib/bus-permissions.cjs';
 
 /** The runner's own user on its nats-server: it may do anything (it creates the stream). */
 export const RUNNER_USER = 'runner';
@@ -42,18 +42,11 @@ function keyOf(dataDir, name) {
 export function prepareBus({ dataDir, services, stream, port, monitorPort }) {
   mkdirSync(credentialsDir(dataDir), { recursive: true, mode: 0o700 });
   chmodSync(credentialsDir(dataDir), 0o700);
-  const users = services.map((service) => ({
-    nkey: keyOf(dataDir, service.name).publicKey,
-    permissions: servicePermissions(service, stream),
-    comment: service.name,
-  }));
-  users.push({
-    nkey: keyOf(dataDir, DEMO_USER).publicKey,
-    permissions: demoPermissions(stream),
-    comment: 'demo scripts',
-  });
+  // Services that neither publish nor consume (auth) have no business on the bus.
+  const members = services
+    .filter(onBus)
+    .map((service) => ({ ...service, nkey: keyOf(dataDir, service.name).publicKey }));
   const runner = keyOf(dataDir, RUNNER_USER);
-  users.push({ nkey: runner.publicKey, comment: 'the runner: sets the stream up' });
   const config = path.join(dataDir, 'nats.conf');
   writeFileSync(
     config,
@@ -63,24 +56,31 @@ export function prepareBus({ dataDir, services, stream, port, monitorPort }) {
       listen: `127.0.0.1:${port}`,
       ...(monitorPort ? { monitor: `127.0.0.1:${monitorPort}` } : {}),
       storeDir: path.join(dataDir, 'nats'),
-      users,
+      bus: {
+        stream,
+        services: members,
+        privileged: [{ nkey: runner.publicKey, comment: 'the runner: sets the stream and the consumers up' }],
+        demo: { nkey: keyOf(dataDir, DEMO_USER).publicKey },
+      },
     }),
     { mode: 0o600 },
   );
   chmodSync(config, 0o600);
-  return { config, runnerSeed: runner.seed };
+  return { config, runnerSeed: runner.seed, consumers: busConsumers(members) };
 }
 
 const SETUP_TIMEOUT_MS = 30_000;
 
 /**
- * Sets the stream up on the local server as its privileged user (the runner's): creates it,
- * or adds the subjects it lacks. Retries while the server is still starting, up to 30 s.
- * @param {{ url: string, seed: string, stream: string, replicas?: number }} options
+ * Sets the stream and the services' consumers up on the local server as its privileged user
+ * (the runner's): creates them, or adds what they lack. Retries while the server is still
+ * starting, up to 30 s.
+ * @param {{ url: string, seed: string, stream: string, replicas?: number,
+ *   consumers: { durable: string, subject: string, ackWaitMs: number }[] }} options
  */
-export async function ensureLocalStream({ url, seed, stream, replicas = 1 }) {
+export async function ensureLocalStream({ url, seed, stream, replicas = 1, consumers }) {
   const { connect, nkeyAuthenticator } = await import('@nats-io/transport-node');
-  const { ensureStream } = await import('@ticketing/common/events');
+  const { ensureConsumers, ensureStream } = await import('@ticketing/common/events');
   const deadline = Date.now() + SETUP_TIMEOUT_MS;
   for (;;) {
     let nc;
@@ -92,6 +92,7 @@ export async function ensureLocalStream({ url, seed, stream, replicas = 1 }) {
         timeout: 2_000,
       });
       await ensureStream(nc, stream, { replicas });
+      await ensureConsumers(nc, stream, consumers);
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;

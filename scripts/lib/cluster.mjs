@@ -4,7 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureStream } from '@ticketing/common/events';
+import { ensureConsumers, ensureStream } from '@ticketing/common/events';
+import { busConsumers } from '../../common/lib/bus-permissions.cjs';
 import { startNatsCluster, startPostgresServer } from '@ticketing/common/testing';
 import { loadServices } from './services.mjs';
 import { startStack } from './stack.mjs';
@@ -32,7 +33,9 @@ export async function startCluster(options) {
     // Authorization is on: the services may not create the stream, a privileged user does.
     const setup = await nats.connect({ name: 'cluster-setup' });
     try {
-      await ensureStream(setup, process.env.NATS_CLUSTER_ID ?? 'ticketing', { replicas: STREAM_REPLICAS });
+      const stream = process.env.NATS_CLUSTER_ID ?? 'ticketing';
+      await ensureStream(setup, stream, { replicas: STREAM_REPLICAS });
+      await ensureConsumers(setup, stream, busConsumers(loadServices(options.root)));
     } finally {
       await setup.close();
     }

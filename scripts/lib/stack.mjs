@@ -307,6 +307,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
       seed: bus.runnerSeed,
       stream: streamName,
       replicas: Number(options.env?.NATS_STREAM_REPLICAS ?? 1),
+      consumers: bus.consumers,
     });
   let stopping;
   const stop = () =>

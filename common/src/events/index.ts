@@ -25,13 +25,19 @@ export { Publisher, publishEvent, type PublishOptions } from './publisher';
 export { Listener, stopListeners, type MessageContext, type ListenerOutcome } from './listener';
 export { RetryLaterError, PermanentEventError, TransientEventError, isTransientFailure } from './handler-errors';
 export { ConsumersCatchUp, type CatchUpOptions } from './caught-up';
+export { isPermissionError, isRefusal } from '../nats/permission-errors';
 export {
   NatsWrapper,
   natsWrapper,
-  isPermissionError,
   type NatsState,
   type NatsConnectOptions,
   type NatsCredentials,
 } from '../nats/nats-wrapper';
-export { ensureStream, isNoStreamError, DUPLICATE_WINDOW_MS } from '../nats/stream';
+export {
+  ensureStream,
+  ensureConsumers,
+  isNoStreamError,
+  DUPLICATE_WINDOW_MS,
+  type DurableConsumer,
+} from '../nats/stream';
 export { createLogger, serializeError, type Logger } from '../logger/logger';

@@ -12,6 +12,7 @@ import {
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../logger/logger';
+import { isRefusal } from '../nats/permission-errors';
 import { ContractViolationError, parseEventData, type Event } from './event-contracts';
 import { awaitKey, isTransientFailure, PermanentEventError, RetryLaterError } from './handler-errors';
 
@@ -132,17 +133,30 @@ export abstract class Listener<T extends Event> {
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(this.ackWait),
     };
+    // On a bus with authorization the setup user makes the consumer, and a service's user may
+    // not: what it cannot make or change it uses as it is, or waits for (the caller retries).
     try {
       const info = await jsm.consumers.info(stream, this.durableName);
       if (info.config.ack_wait !== config.ack_wait || info.config.filter_subject !== config.filter_subject) {
-        await jsm.consumers.update(stream, this.durableName, {
-          ack_wait: config.ack_wait,
-          filter_subject: config.filter_subject,
-        });
+        await jsm.consumers
+          .update(stream, this.durableName, { ack_wait: config.ack_wait, filter_subject: config.filter_subject })
+          .catch((error: unknown) => {
+            if (!isRefusal(error)) throw error;
+            this.logger.warn(
+              { durable: this.durableName, ackWaitMs: this.ackWait, theirs: info.config },
+              'the consumer is set up otherwise than this listener asks, and it may not change it: using it as it is',
+            );
+          });
       }
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
-      await jsm.consumers.add(stream, config);
+      await jsm.consumers.add(stream, config).catch((refused: unknown) => {
+        if (!isRefusal(refused)) throw refused;
+        throw new Error(
+          `the consumer ${this.durableName} does not exist yet, and this service may not make it: the user that sets the stream up does (the local runner, the setup Job)`,
+          { cause: refused },
+        );
+      });
     }
 
     const consumer = await jetstream(this.client).consumers.get(stream, this.durableName);

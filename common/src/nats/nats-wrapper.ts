@@ -1,14 +1,9 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import {
-  connect,
-  nkeyAuthenticator,
-  PermissionViolationError,
-  RequestError,
-  type NatsConnection,
-} from '@nats-io/transport-node';
+import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { stopListeners } from '../events/listener';
 import { createLogger } from '../logger/logger';
+import { isRefusal } from './permission-errors';
 import { ensureStream } from './stream';
 
 /** Where the connection stands, as `/readyz` reports it. */
@@ -44,14 +39,6 @@ export interface NatsConnectOptions {
 
 /** A connection's credential on a server with authorization on. */
 export type NatsCredentials = { seed: string } | { user: string; pass: string };
-
-/** True when the server refused what this connection may not do (its user's permissions). */
-export function isPermissionError(error: unknown): boolean {
-  return (
-    error instanceof PermissionViolationError ||
-    (error instanceof RequestError && /permissions violation/i.test(error.message))
-  );
-}
 
 /**
  * Holds a service's one NATS connection, as the reference design's `natsWrapper` does.
@@ -171,7 +158,7 @@ export class NatsWrapper {
         if (nc.isClosed() || this.closing || Date.now() + waitMs > deadline) throw error;
         this.logger.warn(
           { err: error, stream: name, attempt },
-          isPermissionError(error)
+          isRefusal(error)
             ? 'the stream is missing or lacks subjects, and this service may not change it: waiting for it to be set up (by the local runner, or the setup Job)'
             : 'cannot set up the stream yet; retrying',
         );

@@ -1,18 +1,27 @@
-// Sets the stream up, once, as the bus's privileged user: the services' own users may not
-// create or change it. The Kubernetes Job `nats-stream-setup` runs it from a service image:
+// Sets the stream and the services' durable consumers up, once, as the bus's privileged user:
+// the services' own users may neither create nor change them. The Kubernetes Job
+// `nats-stream-setup` runs it from a service image:
 //   node /app/common/dist/nats/setup-stream-main.js
-// with NATS_URL, NATS_CLUSTER_ID, NATS_STREAM_REPLICAS and the setup user's NATS_NKEY_SEED_FILE.
-// It retries while the servers are still starting (up to SETUP_TIMEOUT_SECONDS, 300).
+// with NATS_URL, NATS_CLUSTER_ID, NATS_STREAM_REPLICAS, the setup user's NATS_NKEY_SEED_FILE,
+// and NATS_CONSUMERS: `durable=subject` pairs separated by spaces (services.json's, as
+// common/lib/bus-permissions.cjs names them). It retries while the servers are still
+// starting (up to SETUP_TIMEOUT_SECONDS, 300).
 import { z } from 'zod';
 import { natsEnvShape, parseConfig } from '../config/parse-config';
 import { createLogger } from '../logger/logger';
 import { natsCredentialsFrom } from './credentials';
+import { ACK_WAIT_MS } from '../../lib/bus-permissions.cjs';
 import { NatsWrapper } from './nats-wrapper';
+import { ensureConsumers } from './stream';
 
 const schema = z.object({
   ...natsEnvShape,
   NATS_CLIENT_ID: z.string().default('nats-stream-setup'),
   SETUP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+  NATS_CONSUMERS: z
+    .string()
+    .regex(/^\s*([^\s=]+=[^\s=]+\s*)*$/, { message: 'must be durable=subject pairs separated by spaces' })
+    .default(''),
 });
 
 async function main(): Promise<void> {
@@ -25,7 +34,21 @@ async function main(): Promise<void> {
     streamReplicas: config.NATS_STREAM_REPLICAS,
     streamSetupTimeoutMs: config.SETUP_TIMEOUT_SECONDS * 1000,
   });
-  logger.info({ stream: config.NATS_CLUSTER_ID, replicas: config.NATS_STREAM_REPLICAS }, 'the stream is set up');
+  const consumers = config.NATS_CONSUMERS.split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => {
+      const [durable, subject] = pair.split('=') as [string, string];
+      return { durable, subject, ackWaitMs: ACK_WAIT_MS };
+    });
+  await ensureConsumers(wrapper.client, config.NATS_CLUSTER_ID, consumers);
+  logger.info(
+    {
+      stream: config.NATS_CLUSTER_ID,
+      replicas: config.NATS_STREAM_REPLICAS,
+      consumers: consumers.map((c) => c.durable),
+    },
+    'the stream and the consumers are set up',
+  );
   await wrapper.close();
 }
 

@@ -1,4 +1,6 @@
 import {
+  AckPolicy,
+  DeliverPolicy,
   jetstreamManager,
   JetStreamApiCodes,
   JetStreamApiError,
@@ -79,5 +81,39 @@ async function createOrExtend(
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       num_replicas: replicas,
     });
+  }
+}
+
+/** A durable consumer the setup user makes for a service: `<group>-<subject>`, filtered on the subject. */
+export interface DurableConsumer {
+  durable: string;
+  subject: string;
+  ackWaitMs: number;
+}
+
+/**
+ * Makes the durable consumers a listener reads through (explicit ack, deliver all, its ack
+ * wait), or brings an existing one's filter and ack wait in line. The services' users may
+ * not make consumers: the user that sets the stream up makes theirs.
+ */
+export async function ensureConsumers(nc: NatsConnection, stream: string, consumers: DurableConsumer[]): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const { durable, subject, ackWaitMs } of consumers) {
+    const ackWait = nanos(ackWaitMs);
+    try {
+      const { config } = await jsm.consumers.info(stream, durable);
+      if (config.ack_wait !== ackWait || config.filter_subject !== subject) {
+        await jsm.consumers.update(stream, durable, { ack_wait: ackWait, filter_subject: subject });
+      }
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
+      await jsm.consumers.add(stream, {
+        durable_name: durable,
+        filter_subject: subject,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ackWait,
+      });
+    }
   }
 }

@@ -108,7 +108,7 @@ export async function startNatsCluster(
         monitor: `127.0.0.1:${node.monitorPort}`,
         storeDir: path.join(root, node.name),
         cluster: { name: CLUSTER, listen: `127.0.0.1:${clusterPorts[index]}`, routes, ...route },
-        users: users.entries,
+        bus: users.accounts,
       });
       await writeFile(file, text, { mode: 0o600 });
       return file;

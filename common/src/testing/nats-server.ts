@@ -7,7 +7,7 @@ import { serverConfig } from '../../lib/bus-permissions.cjs';
 import { findExecutable } from '../../lib/system.cjs';
 import { createLogger } from '../logger/logger';
 import { NatsWrapper, type NatsCredentials } from '../nats/nats-wrapper';
-import { ensureStream } from '../nats/stream';
+import { ensureConsumers, ensureStream } from '../nats/stream';
 import { makeTestBusUsers } from './bus-users';
 
 /** A nats-server with JetStream started for a test, on free ports with its own store. */
@@ -26,6 +26,8 @@ export interface TestNatsServer {
   seedOf(name: string): string | undefined;
   /** A connection as the test's own user. */
   connect(options?: ConnectionOptions): Promise<NatsConnection>;
+  /** Sets the stream and the services' consumers up again, as the local runner does (after a test deleted them). */
+  setUp(): Promise<void>;
   /**
    * A `NatsWrapper` connected as the test's own user: what a test publishes through it (any
    * subject, as if it were that subject's service) and reads of the stream. Close it after.
@@ -104,9 +106,19 @@ export async function startNatsServer({
   const storeDir = await mkdtemp(path.join(tmpdir(), 'ticketing-nats-'));
   const users = auth ? makeTestBusUsers() : undefined;
   const config = users ? `${storeDir}.conf` : undefined;
-  if (users && config) await writeFile(config, serverConfig({ storeDir, users: users.entries }), { mode: 0o600 });
+  if (users && config) await writeFile(config, serverConfig({ storeDir, bus: users.accounts }), { mode: 0o600 });
+  const removeFiles = async () => {
+    await rm(storeDir, { recursive: true, force: true });
+    if (config) await rm(config, { force: true });
+  };
   let running: ChildProcess | undefined;
-  const first = await launch(storeDir, -1, config);
+  let first: Awaited<ReturnType<typeof launch>>;
+  try {
+    first = await launch(storeDir, -1, config);
+  } catch (error) {
+    await removeFiles();
+    throw error;
+  }
   running = first.child;
   const port = first.port;
 
@@ -119,13 +131,23 @@ export async function startNatsServer({
 
   const url = `nats://127.0.0.1:${port}`;
   const admin = users?.admin ?? {};
-  if (stream) {
+  // What the local runner does before any service starts: the stream, and the services' consumers.
+  const setUp = async () => {
+    if (!stream) return;
     const setup = await connect({ servers: url, ...admin });
     try {
       await ensureStream(setup, stream);
+      if (users) await ensureConsumers(setup, stream, users.consumers);
     } finally {
       await setup.close();
     }
+  };
+  try {
+    await setUp();
+  } catch (error) {
+    await stop();
+    await removeFiles();
+    throw error;
   }
   return {
     url,
@@ -133,6 +155,7 @@ export async function startNatsServer({
     admin,
     credentials: users?.admin,
     seedOf: (name) => users?.seeds.get(name),
+    setUp,
     connect: (options = {}) => connect({ servers: url, ...admin, ...options }),
     async wrapper(name = 'test') {
       const wrapper = new NatsWrapper();
@@ -150,8 +173,7 @@ export async function startNatsServer({
     },
     async destroy() {
       await stop();
-      await rm(storeDir, { recursive: true, force: true });
-      if (config) await rm(config, { force: true });
+      await removeFiles();
     },
   };
 }
