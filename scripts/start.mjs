@@ -3,7 +3,7 @@
 // Plain Node on purpose: it runs before node_modules exists.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureSystemPackages } from './lib/system-deps.mjs';
+import { canInstallSystemPackages, ensureSystemPackages } from './lib/system-deps.mjs';
 import { ensureNodeModules } from './lib/node-deps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -13,6 +13,9 @@ const say = (text) => console.log(`${color ? '\x1b[37m' : ''}runner  ${color ? '
 async function main() {
   const natsUrl = process.env.NATS_URL || undefined;
   ensureSystemPackages(natsUrl ? [] : ['nats-server'], say);
+  // The PostgreSQL server where it can be installed here; elsewhere the embedded PGlite steps
+  // in, and the start-up log says how to get the server.
+  if (process.env.DATABASE !== 'pglite' && canInstallSystemPackages()) ensureSystemPackages(['postgresql'], say);
   ensureNodeModules(root, say);
   // Imported after the install: these use npm packages.
   const { buildServices, buildClient, hasClient } = await import('./lib/build.mjs');

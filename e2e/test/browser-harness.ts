@@ -72,6 +72,8 @@ export function useStack(name: string, env: Record<string, string> = {}) {
     Object.assign(process.env, env);
     try {
       stack = await startStack({
+        // A throwaway DATA_DIR: its PostgreSQL server need not sync to survive a power cut.
+        durable: false,
         root: ROOT,
         port: 0,
         dataDir,

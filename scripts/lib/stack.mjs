@@ -9,16 +9,17 @@ import { freePort, isPortFree, which } from '../../common/lib/system.cjs';
 import { directoryHolder, DirectoryLockedError, lockDirectory } from '../../common/lib/dir-lock.cjs';
 import { makePrivate } from '../../common/lib/private-files.cjs';
 import { ensureLocalStream, prepareBus, seedFile } from './bus-credentials.mjs';
+import { chooseDatabase, ensureServiceDatabases, prepareServer, serverArgs, serviceUrl } from './postgres.mjs';
 import { SupervisedProcess } from './supervisor.mjs';
 import { clientServer, hasClient } from './build.mjs';
 import { httpProbe, natsProbe, waitUntilReady } from './readiness.mjs';
 import { databaseUrlVariable, loadServices, serviceHost } from './services.mjs';
 
-// A stop takes at most about STOP_GRACE_MS + NATS_GRACE_MS: the client and the services get
-// SIGTERM together and their process groups are killed after STOP_GRACE_MS; then NATS, which
-// they drain into while they stop, gets NATS_GRACE_MS.
+// A stop takes at most about STOP_GRACE_MS + BACKBONE_GRACE_MS: the client and the services get
+// SIGTERM together and their process groups are killed after STOP_GRACE_MS; then NATS (which
+// they drain into while they stop) and the PostgreSQL server get BACKBONE_GRACE_MS.
 const STOP_GRACE_MS = 3_500;
-const NATS_GRACE_MS = 1_000;
+const BACKBONE_GRACE_MS = 1_000;
 // How long a component's folder may stay held by a process of an earlier run (still stopping
 // after its runner was killed) before the start gives up.
 const HELD_DIR_WAIT_MS = 10_000;
@@ -97,6 +98,9 @@ const LOCAL_LIMITS = { THROTTLE_SIGNIN_PER_ADDRESS: '1000/15m', THROTTLE_SIGNUP_
  *   databaseUrls?: Record<string, string>, a service's PostgreSQL URL by name (default: the
  *                              `<SERVICE>_DATABASE_URL` variables)
  *   env?: Record<string, string>, more environment for every service (NATS_STREAM_REPLICAS, …)
+ *   database?: 'postgres' | 'pglite', the services' databases (default: DATABASE, else the
+ *                              runner's PostgreSQL server where one can be had, else PGlite)
+ *   durable?: boolean,         false for a throwaway DATA_DIR (tests): its PostgreSQL server skips syncs
  *   natsSeeds?: Record<string, string>, each service's nkey seed on the server at `natsUrl`
  *                              (default: the `<SERVICE>_NATS_NKEY_SEED_FILE` variables)
  * }} options
@@ -180,14 +184,44 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
 
   const services = loadServices(root);
   const instances = options.instances ?? 1;
-  const databaseUrl = (name) => options.databaseUrls?.[name] ?? process.env[databaseUrlVariable(name)];
-  if (instances > 1) {
-    const embedded = services.filter(({ name }) => !databaseUrl(name)).map(({ name }) => name);
-    if (embedded.length) {
-      throw new Error(
-        `${instances} instances of ${embedded.join(', ')} would share one embedded database folder: give each a PostgreSQL server (${embedded.map(databaseUrlVariable).join(', ')})`,
-      );
-    }
+  const givenUrl = (name) => options.databaseUrls?.[name] ?? process.env[databaseUrlVariable(name)];
+  const unplaced = services.filter(({ name }) => !givenUrl(name));
+  // The services without a server of their own get the runner's PostgreSQL server, or PGlite.
+  const database = unplaced.length
+    ? chooseDatabase({ dataDir, services: unplaced, requested: options.database ?? process.env.DATABASE })
+    : undefined;
+  let postgres;
+  let postgresServer;
+  const databaseUrl = (name) =>
+    givenUrl(name) ?? (postgresServer ? serviceUrl(dataDir, name, postgresServer.port) : undefined);
+  if (database) {
+    say(
+      database.kind === 'postgres'
+        ? `databases: one PostgreSQL server in ${path.join(dataDir, 'postgres')}, a database and a role for each of ${unplaced.map((s) => s.name).join(', ')} (${database.reason})`
+        : `databases: the embedded PGlite in ${dataDir}/<service> for ${unplaced.map((s) => s.name).join(', ')}: ${database.reason}`,
+    );
+  }
+  if (instances > 1 && database?.kind === 'pglite') {
+    throw new Error(
+      `${instances} instances of ${unplaced.map((s) => s.name).join(', ')} would share one embedded database folder: give each a PostgreSQL server (${unplaced.map((s) => databaseUrlVariable(s.name)).join(', ')})`,
+    );
+  }
+  if (database?.kind === 'postgres') {
+    postgresServer = prepareServer(dataDir, { durable: options.durable ?? true });
+    postgresServer.port = await freePort();
+    postgres = new SupervisedProcess({
+      name: 'postgres',
+      command: postgresServer.programs.postgres,
+      args: serverArgs(postgresServer.cluster, postgresServer.port, { durable: postgresServer.durable }),
+      env: process.env,
+      print,
+      color,
+      lock: postgresServer.home,
+      user: postgresServer.user,
+      // Its fast shutdown: the services are gone by then, nothing to wait for.
+      stopSignal: 'SIGINT',
+    });
+    processes.push(postgres);
   }
   /** @type {Record<string, number[]>} component's Service name → the local ports of its instances */
   const instancePorts = {};
@@ -200,13 +234,22 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   await waitForFreeDirs(
     [
       ...(options.natsUrl ? [] : [path.join(dataDir, 'nats')]),
-      ...services.filter(({ name }) => !databaseUrl(name)).map(({ name }) => path.join(dataDir, name)),
+      ...(database?.kind === 'pglite' ? unplaced.map(({ name }) => path.join(dataDir, name)) : []),
+      ...(postgresServer ? [postgresServer.home] : []),
     ],
     say,
   );
   const key = options.jwtKey ?? jwtKey(dataDir);
-  // One DATABASE_URL would send every service to one database: each has its own variable here.
-  const { DATABASE_URL: _shared, ...baseEnv } = process.env;
+  // One DATABASE_URL would send every service to one database, one credential on the bus make
+  // every service the same user: each has its own, given below.
+  const {
+    DATABASE_URL: _shared,
+    NATS_NKEY_SEED: _seed,
+    NATS_NKEY_SEED_FILE: _seedFile,
+    NATS_USER: _user,
+    NATS_PASSWORD: _password,
+    ...baseEnv
+  } = process.env;
   const node = process.execPath;
 
   const instanceName = (name, i) => (instances > 1 ? `${name}-${i + 1}` : name);
@@ -301,6 +344,8 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   process.once('exit', killOnExit);
 
   const nats = processes.find((child) => child.name === 'nats');
+  // Stopped after everything else: the services drain into NATS and close their pools as they stop.
+  const backbone = [nats, postgres].filter(Boolean);
   const setUpStream = () =>
     ensureLocalStream({
       url: natsUrl,
@@ -319,9 +364,13 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
       for (const socket of gatewaySockets) socket.destroy();
       // The client and the services stop together, while NATS is still up for their drain.
       const outcomes = await Promise.all(
-        processes.filter((child) => child !== nats).map(async (child) => [child.name, await child.stop(STOP_GRACE_MS)]),
+        processes
+          .filter((child) => !backbone.includes(child))
+          .map(async (child) => [child.name, await child.stop(STOP_GRACE_MS)]),
       );
-      if (nats) outcomes.push(['nats', await nats.stop(NATS_GRACE_MS)]);
+      outcomes.push(
+        ...(await Promise.all(backbone.map(async (child) => [child.name, await child.stop(BACKBONE_GRACE_MS)]))),
+      );
       const killed = outcomes.filter(([, outcome]) => outcome === 'killed').map(([name]) => name);
       if (killed.length) say(`killed ${killed.join(', ')}: did not stop in time`);
       process.off('exit', killOnExit);
@@ -338,9 +387,19 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
         () => void setUpStream().catch((error) => say(`cannot set up the stream: ${error.message}`)),
       );
       nats.start();
-      await setUpStream();
     }
-    for (const child of processes) if (child !== nats) child.start();
+    if (postgres) postgres.start();
+    await Promise.all([
+      nats && setUpStream(),
+      postgres &&
+        ensureServiceDatabases({
+          port: postgresServer.port,
+          superPassword: postgresServer.superPassword,
+          dataDir,
+          services: unplaced,
+        }),
+    ]);
+    for (const child of processes) if (!backbone.includes(child)) child.start();
     await waitUntilReady(
       [
         ...(nats ? [natsProbe('nats', Number(new URL(natsUrl).port))] : []),

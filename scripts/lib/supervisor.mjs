@@ -30,9 +30,11 @@ export class SupervisedProcess {
    * runs under the child guard (which may also hold a directory lock for it). Either way the
    * child has an IPC channel to the runner, which the kernel closes when the runner ends.
    * @param {{ name: string, command: string, args: string[], cwd?: string, env: NodeJS.ProcessEnv,
-   *   print: (line: string) => void, color?: boolean, node?: boolean, lock?: string }} options
+   *   print: (line: string) => void, color?: boolean, node?: boolean, lock?: string,
+   *   user?: { uid: number, gid: number, capabilities?: string[] }, stopSignal?: string }} options
    *   `node`: the command is Node (default true when it is process.execPath);
-   *   `lock`: a directory the guard locks for a program that is not Node.
+   *   `lock`: a directory the guard locks for a program that is not Node;
+   *   `user`: `{ uid, gid }` the guard runs it as; `stopSignal`: what stopping it sends (SIGTERM).
    */
   constructor(options) {
     this.options = options;
@@ -50,10 +52,14 @@ export class SupervisedProcess {
 
   /** The command line actually run: the preload for Node, the guard for anything else. */
   commandLine() {
-    const { command, args, name, lock } = this.options;
+    const { command, args, name, lock, user, stopSignal } = this.options;
     const node = this.options.node ?? command === process.execPath;
     if (node) return [process.execPath, ['--require', CHILD_PRELOAD, ...args]];
-    const guardOptions = lock ? ['--lock', lock, '--owner', name] : [];
+    const guardOptions = [
+      ...(lock ? ['--lock', lock, '--owner', name] : []),
+      ...(user ? ['--user', [user.uid, user.gid, ...(user.capabilities ?? [])].join(':')] : []),
+      ...(stopSignal ? ['--stop-signal', stopSignal] : []),
+    ];
     return [process.execPath, [CHILD_GUARD, ...guardOptions, '--', command, ...args]];
   }
 

@@ -195,6 +195,8 @@ describe(`a fuzz run against the running stack (${RUNS_PER_ROUTE} requests per r
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-fuzz-'));
     stack = await startStack({
+      // A throwaway DATA_DIR: its PostgreSQL server need not sync to survive a power cut.
+      durable: false,
       root,
       port: 0,
       dataDir,

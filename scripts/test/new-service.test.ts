@@ -46,6 +46,8 @@ describe('a new service: a folder plus one entry in services.json', () => {
   it('runs under npm start beside the others, healthy and ready', async () => {
     const dataDir = path.join(scratch, '.data');
     const stack = await startStack({
+      // A throwaway DATA_DIR: its PostgreSQL server need not sync to survive a power cut.
+      durable: false,
       root: scratch,
       port: 0,
       dataDir,

@@ -42,6 +42,8 @@ describe('the local stack (what npm start runs)', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-stack-'));
     stack = await startStack({
+      // A throwaway DATA_DIR: its PostgreSQL server need not sync to survive a power cut.
+      durable: false,
       root,
       port: 0,
       dataDir,
