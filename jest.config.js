@@ -21,13 +21,17 @@ const swc = [
 // `exports` condition), so these tests run what is in src/ without a build.
 const fromSource = { testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', 'ticketing-source'] } };
 
+// What is the embedded database's own (`*.pglite-test.ts`: opening it, its driver, a whole
+// purchase on it) runs in the PGlite tier of `npm test`, which sets TEST_PGLITE.
+const pgliteTests = process.env.TEST_PGLITE ? ['<rootDir>/test/**/*.pglite-test.ts'] : [];
+
 const project = (name, extra = {}) => ({
   displayName: name,
   rootDir: `<rootDir>/${name}`,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.mjs$': swc },
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
-  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts', ...pgliteTests],
   ...extra,
 });
 
@@ -42,6 +46,7 @@ module.exports = {
         testMatch: [
           '<rootDir>/test/**/*.test.ts',
           ...(process.env.TEST_DATABASE_URL ? ['<rootDir>/test/**/*.pg-test.ts'] : []),
+          ...pgliteTests,
         ],
       }),
     ),
@@ -65,6 +70,7 @@ module.exports = {
       testMatch: [
         '<rootDir>/test/**/*.test.ts',
         '<rootDir>/test/**/*.test.mjs',
+        ...pgliteTests,
         // The cluster tier runs only with TEST_CLUSTER set (npm test sets it for its last tier).
         ...(process.env.TEST_CLUSTER ? ['<rootDir>/test/**/*.cluster-test.ts'] : []),
       ],

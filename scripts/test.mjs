@@ -74,7 +74,6 @@ async function main() {
   ensureSystemPackages(['nats-server', 'postgresql', 'chromium'], (line) => say(line));
   ensureNodeModules(root, (line) => say(line));
   const { hasClient, buildClient, typescriptProjects } = await import('./lib/build.mjs');
-  const { loadServices } = await import('./lib/services.mjs');
   const client = hasClient(root);
   const ci = process.env.CI ? ['--ci'] : [];
 
@@ -108,23 +107,34 @@ async function main() {
     buildClient(root, (line) => console.log(line));
   }
 
-  jest('unit, route, bus, infra and end-to-end tests (PGlite)', [...ci, '--maxWorkers=2']);
-
-  say('start a PostgreSQL 15 server for the real-database tier');
+  // The database npm start gives the services by default: one PostgreSQL server for the run,
+  // a database per test file copied from a migrated template.
+  say('start a PostgreSQL server for the run');
   const { startPostgresServer } = await import('@ticketing/common/testing');
   const server = await startPostgresServer();
   try {
-    jest(
-      'route and outbox tests (PostgreSQL server)',
-      [...ci, '--maxWorkers=2', '--selectProjects', ...loadServices(root).map((service) => service.name)],
-      {
-        ...process.env,
-        TEST_DATABASE_URL: server.url,
-      },
-    );
+    jest('unit, route, bus, infra and end-to-end tests (PostgreSQL server)', [...ci, '--maxWorkers=2'], {
+      ...process.env,
+      TEST_DATABASE_URL: server.url,
+    });
   } finally {
     await server.stop();
   }
+
+  // What is the embedded fallback's own: opening it, its driver, a whole purchase on it, and
+  // the relay and inbox, whose pruning vacuums there (PGlite has no autovacuum).
+  jest(
+    'the embedded database (PGlite)',
+    [
+      ...ci,
+      '--maxWorkers=2',
+      '--testPathPatterns',
+      '\\.pglite-test\\.ts$',
+      'tickets/test/outbox\\.test\\.ts$',
+      'common/test/copies\\.test\\.ts$',
+    ],
+    { ...process.env, TEST_PGLITE: '1' },
+  );
 
   // It starts its own three nats-servers and PostgreSQL server (scripts/lib/cluster.mjs).
   jest(

@@ -45,7 +45,7 @@ describe('a seller’s price edit racing a buyer’s reservation', () => {
     await fc.assert(
       fc.asyncProperty(
         fc
-          .record({ listed: price, edited: price, editFirst: fc.boolean(), gapMs: fc.integer({ min: 0, max: 30 }) })
+          .record({ listed: price, edited: price, editFirst: fc.boolean(), gapMs: fc.integer({ min: 0, max: 100 }) })
           .filter(({ listed, edited }) => listed !== edited),
         async ({ listed, edited, editFirst, gapMs }) => {
           const seller = randomUUID();
