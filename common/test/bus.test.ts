@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { startNatsServer, waitFor, recordOutcomes, type TestNatsServer } from '../src/testing';
+import { startNatsServer, waitFor, waitForConsumers, recordOutcomes, type TestNatsServer } from '../src/testing';
 import { Subjects } from '../src/events/subjects';
 import { ContractViolationError } from '../src/events/event-contracts';
 import { PermanentEventError, RetryLaterError, TransientEventError } from '../src/events/handler-errors';
@@ -124,15 +124,12 @@ describe('Listener and Publisher over JetStream', () => {
   });
 
   describe('a message that can never succeed', () => {
-    /** Waits until the consumer holds nothing unacknowledged and has handed out everything. */
+    /**
+     * Waits until the consumer has settled every message of the stream for good (acked or
+     * terminated; a nak'd one stays pending): after that nothing will be delivered again.
+     */
     async function settled(durable: string) {
-      await waitFor(
-        async () => {
-          const info = await consumerInfo(nc, durable);
-          return info.num_ack_pending === 0 && info.num_pending === 0;
-        },
-        { message: 'a settled consumer' },
-      );
+      await waitForConsumers(nc, { durables: [durable] });
       return consumerInfo(nc, durable);
     }
 
@@ -145,7 +142,6 @@ describe('Listener and Publisher over JetStream', () => {
       await new CreatedPublisher(nc).publish(ticket(2));
 
       await waitFor(() => listener.received.length === 1, { message: 'the good event' });
-      await sleep(500);
       const info = await settled(listener.durableName);
       expect(info.num_redelivered).toBe(0);
       expect(listener.received.map((r) => r.data)).toEqual([ticket(2)]);
@@ -163,7 +159,6 @@ describe('Listener and Publisher over JetStream', () => {
       await jetstream(nc).publish(Subjects.TicketCreated, JSON.stringify({ ...ticket(1), price: 'ten' }));
 
       await waitFor(() => outcomes.length === 1, { message: 'the outcome' });
-      await sleep(500);
       const info = await settled(listener.durableName);
       expect(info.num_redelivered).toBe(0);
       expect(listener.received).toEqual([]);
@@ -188,7 +183,6 @@ describe('Listener and Publisher over JetStream', () => {
       await new CreatedPublisher(nc).publish(ticket(2));
 
       await waitFor(() => outcomes.some((o) => o.outcome === 'term'), { message: 'the termination' });
-      await sleep(500);
       const info = await settled(listener.durableName);
       expect(info.num_ack_pending).toBe(0);
       const forPoisoned = outcomes.filter((o) => o.seq === 1).map((o) => o.outcome);
@@ -209,8 +203,8 @@ describe('Listener and Publisher over JetStream', () => {
       await new CreatedPublisher(nc).publish(ticket(1));
 
       await waitFor(() => outcomes.length === 1, { message: 'the outcome' });
-      await sleep(300);
-      await settled(listener.durableName);
+      const info = await settled(listener.durableName);
+      expect(info.num_redelivered).toBe(0);
       expect(listener.received).toHaveLength(1);
       expect(outcomes[0]).toMatchObject({ outcome: 'term', reason: 'refers to nothing we know' });
       await listener.close();
@@ -304,6 +298,7 @@ describe('Listener and Publisher over JetStream', () => {
   });
 
   it('shares a queue group between instances: each event handled once, every instance gets work', async () => {
+    // Slow enough that the first instance cannot take every event before the second asks.
     const slow = async () => void (await sleep(20));
     const first = new RecordingCreatedListener(await newConnection(), 'payments-service', slow);
     const second = new RecordingCreatedListener(await newConnection(), 'payments-service', slow);
@@ -314,7 +309,8 @@ describe('Listener and Publisher over JetStream', () => {
     for (let n = 0; n < 40; n++) await publisher.publish(ticket(n));
 
     await waitFor(() => first.received.length + second.received.length >= 40, { message: 'all 40 events' });
-    await sleep(300);
+    // Once every event is acked nothing is delivered again: what they received is all they will.
+    await waitForConsumers(nc, { durables: [first.durableName] });
     const handled = [...first.received, ...second.received].map((r) => r.data.id).sort();
     expect(handled).toEqual(Array.from({ length: 40 }, (_, n) => ticketId(n)).sort());
     expect(first.received.length).toBeGreaterThan(0);
@@ -357,7 +353,8 @@ describe('Listener and Publisher over JetStream', () => {
     await after.listen();
 
     await waitFor(() => after.received.length === 2, { message: 'the events published while away' });
-    await sleep(300);
+    // Once everything is acked nothing is delivered again: events 1 and 2 will not come back.
+    await waitForConsumers(nc, { durables: [after.durableName] });
     expect(after.received.map((r) => r.data.id)).toEqual([ticketId(3), ticketId(4)]);
     await after.close();
   });
@@ -419,10 +416,15 @@ describe('Listener and Publisher over JetStream', () => {
     await waitFor(() => listener.received.length === 1, { message: 'the event' });
 
     const closing = listener.close();
-    await sleep(100);
+    let finishedWhenClosed: boolean | undefined;
+    void closing.then(() => (finishedWhenClosed = finished));
+    // A round trip to the server while close() waits: the event is still in flight, unacked.
+    expect((await consumerInfo(nc, listener.durableName)).num_ack_pending).toBe(1);
     expect(finished).toBe(false);
+    expect(finishedWhenClosed).toBeUndefined();
     release();
     await closing;
+    expect(finishedWhenClosed).toBe(true);
     // What a service does next: drain, which flushes the ack.
     await nc.drain();
 

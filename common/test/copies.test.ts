@@ -17,11 +17,12 @@ import {
   recordOutcomes,
   startNatsServer,
   waitFor,
+  waitForConsumers,
   type TestDatabase,
   type TestNatsServer,
 } from '../src/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connectWithStream, silent, sleep, STREAM, UpdatedPublisher } from './bus-helpers';
+import { connectWithStream, silent, STREAM, UpdatedPublisher } from './bus-helpers';
 import { copySchema, ticketCopies, type CopySchema } from './fixtures/copy-schema';
 
 const migrationsFolder = path.join(__dirname, 'fixtures', 'drizzle');
@@ -146,7 +147,8 @@ describe('a copy kept in version order through the inbox', () => {
 
     // Generous: on a loaded machine the early versions may wait out their hold and be redelivered.
     await waitFor(async () => (await copyOf(database, id))?.version === 49, { timeoutMs: 40_000, message: 'v49' });
-    await sleep(300);
+    // Every version acked (or terminated): no delivery is left that could apply one again.
+    await waitForConsumers(nc, { durables: [listener.durableName], timeoutMs: 40_000 });
     expect(await copyOf(database, id)).toEqual({ id, title: 'v49', version: 49, applied: 50 });
     expect(outcomes.filter((o) => o.outcome === 'term')).toEqual([]);
     expect(new Set(outcomes.filter((o) => o.outcome === 'ack').map((o) => o.seq)).size).toBe(50);
@@ -190,7 +192,8 @@ describe('a copy kept in version order through the inbox', () => {
     });
 
     expect(again).toBe(false);
-    await sleep(300);
+    // Every message acked: the replayed v1 and everything else has had whatever effect it will have.
+    await waitForConsumers(nc, { durables: [listener.durableName] });
     expect(await copyOf(database, id)).toEqual({ id, title: 'v2', version: 2, applied: 3 });
   });
 

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import net from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startNatsServer, waitFor, type TestNatsServer } from '../src/testing';
 import { NatsWrapper } from '../src/nats/nats-wrapper';
@@ -71,6 +73,7 @@ describe('NatsWrapper', () => {
     });
     let finished = false;
     const listener = new RecordingCreatedListener(wrapper.client, 'drain-service', async () => {
+      // Still handling when close() comes.
       await sleep(300);
       finished = true;
     });
@@ -92,15 +95,33 @@ describe('NatsWrapper', () => {
   it('keeps trying to connect until the server is reachable', async () => {
     const later = await startNatsServer({ stream: null });
     await later.stop();
+    // Where the server was, something that cuts every connection: each attempt is seen, and fails.
+    let attempts = 0;
+    const refuser = net.createServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+    refuser.listen(later.port, '127.0.0.1');
+    await once(refuser, 'listening');
     const wrapper = new NatsWrapper();
+    let settled = false;
     const connecting = wrapper.connect('wrapper-wait', 'tickets-late', later.url, {
       credentials: later.credentials,
       logger: silent,
       reconnectTimeWait: 100,
     });
-    await sleep(500);
-    expect(wrapper.state).toBe('connecting');
-
+    void connecting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    try {
+      // A fourth attempt comes only after three failed: it has not given up.
+      await waitFor(() => attempts >= 4, { message: 'attempts after failed ones' });
+      expect(wrapper.state).toBe('connecting');
+      expect(settled).toBe(false);
+    } finally {
+      await new Promise((resolve) => refuser.close(resolve));
+    }
     await later.start();
     await connecting;
 

@@ -44,7 +44,14 @@ export async function newVisitor(browser: Browser, options: { viewport?: { width
   return { context, page, errors };
 }
 
-/** Runs one step of a scenario; on failure keeps a screenshot named after it, then fails. */
+// The stack's latest warnings and errors (it logs at warn): a failed step shows them.
+const recentLog: string[] = [];
+function keepLogLine(line: string) {
+  recentLog.push(line);
+  if (recentLog.length > 100) recentLog.shift();
+}
+
+/** Runs one step of a scenario; on failure keeps a screenshot named after it, then fails with the stack's latest warnings. */
 export async function step<T>(page: Page, name: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
@@ -52,7 +59,10 @@ export async function step<T>(page: Page, name: string, action: () => Promise<T>
     await mkdir(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    throw new Error(`step "${name}" failed (screenshot: ${file})`, { cause: error });
+    const log = recentLog.length > 0 ? recentLog.join('\n') : '(none)';
+    throw new Error(`step "${name}" failed (screenshot: ${file}); the stack's latest warnings:\n${log}`, {
+      cause: error,
+    });
   }
 }
 
@@ -80,7 +90,7 @@ export function useStack(name: string, env: Record<string, string> = {}) {
         natsPort: 0,
         natsMonitorPort: null,
         logLevel: 'warn',
-        print: () => {},
+        print: keepLogLine,
       });
     } finally {
       for (const [key, value] of Object.entries(saved)) {

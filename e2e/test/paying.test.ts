@@ -3,14 +3,17 @@ import { newVisitor, purchase, step, useStack } from './browser-harness';
 
 const e2e = useStack('pay');
 
-/** Reloads until `visible` says the page shows what the events have brought about. */
+/**
+ * Reloads until `visible` says the page shows what the events have brought about: within
+ * 30 s, room for a listener's passing failure and its retry on a loaded machine.
+ */
 async function reloadUntil(page: Page, visible: () => Promise<boolean>, what: string) {
-  for (let attempt = 0; attempt < 40; attempt++) {
-    if (await visible()) return;
+  const deadline = Date.now() + 30_000;
+  while (!(await visible())) {
+    if (Date.now() > deadline) throw new Error(`the page never showed ${what}`);
     await page.waitForTimeout(250);
     await page.reload();
   }
-  throw new Error(`the page never showed ${what}`);
 }
 
 describe('a buyer paying in a real browser, with the built-in test provider', () => {
@@ -54,9 +57,11 @@ describe('a buyer paying in a real browser, with the built-in test provider', ()
 
     await step(buyer.page, 'Visa pays: the button is disabled while paying, then the page says Paid', async () => {
       await buyer.page.getByLabel('Visa, succeeds').check();
-      // Hold the request a moment, to see the form while it is on its way.
+      // Hold the request until the form has been seen while it is on its way.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
       await buyer.page.route('**/api/payments', async (route) => {
-        await new Promise((resolve) => setTimeout(resolve, 600));
+        await held;
         await route.continue();
       });
       const paying = buyer.page.waitForResponse((r) => r.url().endsWith('/api/payments'));
@@ -66,6 +71,7 @@ describe('a buyer paying in a real browser, with the built-in test provider', ()
       expect(await busy.isDisabled()).toBe(true);
       expect(await buyer.page.getByLabel('Declined card').isDisabled()).toBe(true);
       expect(await buyer.page.getByRole('button', { name: 'Cancel order' }).isDisabled()).toBe(true);
+      release();
       expect((await paying).status()).toBe(201);
       await buyer.page.unroute('**/api/payments');
       const paid = buyer.page.getByRole('status').filter({ hasText: 'the ticket is yours' });

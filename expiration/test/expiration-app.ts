@@ -6,6 +6,8 @@ import {
   startNatsServer,
   startTestService,
   storedEvents,
+  waitFor,
+  waitForConsumers,
   type StoredEvent,
   type TestNatsServer,
   type TestService,
@@ -71,4 +73,30 @@ export async function firedExpirations(nc: NatsConnection): Promise<(StoredEvent
       return { ...event, storedAt: message!.time.getTime() };
     }),
   );
+}
+
+/**
+ * Waits for a pass of the poller that began at `dueAt` or later (now by default), and for
+ * everything it fired to be published. It schedules a fence, an order of its own due at
+ * `dueAt`, and waits until expiration has handled every order event in the stream, the
+ * fence has fired, and the outbox is empty. The pass that fired the fence fired every row
+ * due by `dueAt` that was still to fire (earliest first): whatever has not fired by then
+ * never will, and whatever fired is in the stream. Resolves with the fence's order id.
+ */
+export async function pollPassed(
+  ctx: Pick<ExpirationContext, 'service' | 'nats'>,
+  dueAt = Date.now(),
+): Promise<string> {
+  const fence = { ...orderCreated(0), expiresAt: new Date(dueAt).toISOString() };
+  await publish(ctx.nats.client, Subjects.OrderCreated, fence);
+  await waitForConsumers(ctx.nats.client, {
+    durables: ctx.service.listeners().map((listener) => listener.durableName),
+  });
+  await waitFor(async () => (await firedExpirations(ctx.nats.client)).some((e) => e.data.orderId === fence.id), {
+    message: 'the fence order to fire',
+  });
+  await waitFor(async () => (await ctx.service.relay!.pendingCount()) === 0, {
+    message: "expiration's outbox to empty",
+  });
+  return fence.id;
 }

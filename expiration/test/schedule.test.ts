@@ -8,6 +8,7 @@ import {
   firedExpirations,
   orderCreated,
   POLL_MS,
+  pollPassed,
   publish,
   startExpiration,
   type ExpirationContext,
@@ -48,7 +49,8 @@ describe('expiring orders', () => {
     const lateness = fired[0]!.storedAt - Date.parse(order.expiresAt);
     expect(lateness).toBeGreaterThanOrEqual(0);
     expect(lateness).toBeLessThan(POLL_MS + 1_000);
-    await new Promise((resolve) => setTimeout(resolve, 3 * POLL_MS));
+    // A later pass has looked at the row again, and what it fired is in the stream.
+    await pollPassed(ctx);
     expect(await firedFor(order.id)).toHaveLength(1);
   });
 
@@ -71,7 +73,8 @@ describe('expiring orders', () => {
     await publish(ctx.nats.client, subject, { id: order.id, version: 1, ticket: { id: order.ticket.id } });
 
     await waitFor(async () => (await scheduled(order.id)).droppedAt !== null);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A pass that found the order due has run, and what it fired is in the stream.
+    await pollPassed(ctx, Date.parse(order.expiresAt));
     expect(await firedFor(order.id)).toEqual([]);
   });
 
@@ -84,11 +87,13 @@ describe('expiring orders', () => {
       version: 1,
       ticket: { id: order.ticket.id },
     });
+    // Setup: the cancellation is delivered (and sent back) before its order is in the stream.
     await new Promise((resolve) => setTimeout(resolve, 200));
     await publish(ctx.nats.client, Subjects.OrderCreated, order);
 
     await waitFor(async () => (await scheduled(order.id)).version === 1);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(order.expiresAt) + 500 - Date.now())));
+    // A pass that found the order due has run, and what it fired is in the stream.
+    await pollPassed(ctx, Date.parse(order.expiresAt));
     expect(await firedFor(order.id)).toEqual([]);
   });
 
@@ -99,7 +104,8 @@ describe('expiring orders', () => {
     await publish(ctx.nats.client, Subjects.OrderCreated, order);
 
     await waitFor(async () => (await firedFor(order.id)).length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Both copies are handled, a later pass has looked at the row again, and what it fired is in the stream.
+    await pollPassed(ctx);
     expect(await firedFor(order.id)).toHaveLength(1);
     const rows = await ctx.service.database.db.select().from(expirations).where(eq(expirations.orderId, order.id));
     expect(rows).toHaveLength(1);

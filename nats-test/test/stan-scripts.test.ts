@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { startNatsServer, waitFor, type TestNatsServer } from '@ticketing/common/testing';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { startNatsServer, waitFor, waitForConsumers, type TestNatsServer } from '@ticketing/common/testing';
 
 const workspace = path.join(__dirname, '..');
 const root = path.join(workspace, '..');
@@ -23,8 +23,16 @@ beforeAll(async () => {
   server = await startNatsServer();
 });
 
+// Every script runs in a process group of its own (tsx starts node under it, npm a shell):
+// a test that fails half-way leaves none of them behind.
 afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   children.clear();
 });
 
@@ -56,6 +64,7 @@ function run(script: 'publish:stan' | 'listen:stan'): Running {
       cwd: workspace,
       env: { ...process.env, NATS_URL: server.url, NATS_NKEY_SEED: server.seedOf('demo') },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     }),
   );
 }
@@ -103,7 +112,17 @@ describe('npm run publish:stan / listen:stan: the reference design’s NATS Stre
     await waitFor(() => /Received event #2,/.test(restarted.output.text), {
       message: `the missed event; the listener printed: ${restarted.output.text}`,
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Everything acked, so nothing comes again; a later event shows nothing else came meanwhile.
+    const nc = await server.connect();
+    try {
+      await waitForConsumers(nc, { durables: ['orders-service-queue-group-accounting-service-ticket:created'] });
+      const { seq } = await jetstream(nc).publish('ticket:created', EVENT);
+      await waitFor(() => restarted.output.text.includes(`Received event #${seq},`), {
+        message: `the later event; the listener printed: ${restarted.output.text}`,
+      });
+    } finally {
+      await nc.close();
+    }
     expect(restarted.output.text).not.toMatch(/Received event #1,/);
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);

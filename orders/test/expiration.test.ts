@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Subjects } from '@ticketing/common/events';
 import { waitFor } from '@ticketing/common/testing';
-import { listTicket, orderEvents, publish, signin, startOrders, type OrdersContext } from './orders-app';
+import { listTicket, orderEvents, publish, settled, signin, startOrders, type OrdersContext } from './orders-app';
 
 let ctx: OrdersContext;
 
@@ -45,7 +45,8 @@ describe('expiration:complete', () => {
     await publish(ctx.nats, Subjects.ExpirationComplete, { orderId: order.id });
     await waitFor(async () => (await statusOf(buyer, order.id)) === 'cancelled', { message: 'the cancellation' });
     await publish(ctx.nats, Subjects.ExpirationComplete, { orderId: order.id });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Orders has handled the repeat and published whatever it queued.
+    await settled(ctx);
 
     const events = await orderEvents(ctx.nats, order.id, 2);
     expect(events.map((e) => [e.subject, e.data.version])).toEqual([
@@ -63,7 +64,8 @@ describe('expiration:complete', () => {
     await waitFor(async () => (await statusOf(buyer, order.id)) === 'complete', { message: 'the completion' });
 
     await publish(ctx.nats, Subjects.ExpirationComplete, { orderId: order.id });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Orders has handled the expiration and published whatever it queued.
+    await settled(ctx);
 
     expect(await statusOf(buyer, order.id)).toBe('complete');
     expect((await orderEvents(ctx.nats, order.id, 2)).map((e) => e.subject)).toEqual([
@@ -78,7 +80,8 @@ describe('expiration:complete', () => {
     await request(ctx.app).delete(`/api/orders/${order.id}`).set('Cookie', signin(buyer)).expect(204);
 
     await publish(ctx.nats, Subjects.ExpirationComplete, { orderId: order.id });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Orders has handled the expiration and published whatever it queued.
+    await settled(ctx);
 
     expect((await orderEvents(ctx.nats, order.id, 2)).map((e) => e.subject)).toEqual([
       'order:created',

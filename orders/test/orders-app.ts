@@ -10,6 +10,7 @@ import {
   startTestService,
   TEST_JWT_KEY,
   waitFor,
+  waitForConsumers,
   waitForEvents,
   type StoredEvent,
   type TestDatabase,
@@ -90,4 +91,17 @@ export function orderEvents(nats: NatsWrapper, orderId: string, count: number): 
   return waitForEvents(nats.client, count, {
     match: (event) => event.subject.startsWith('order:') && event.data.id === orderId,
   });
+}
+
+/**
+ * Waits until orders is done with everything the stream holds now: its consumers have
+ * acknowledged every message (so what each caused is committed), and its outbox has published
+ * every event those changes queued. What the database and the stream say afterwards is all
+ * those messages will ever cause; a test shows that something did not happen with it.
+ */
+export async function settled(ctx: OrdersContext): Promise<void> {
+  await waitForConsumers(ctx.nats.client, {
+    durables: ctx.service.listeners().map((listener) => listener.durableName),
+  });
+  await waitFor(async () => (await ctx.service.relay!.pendingCount()) === 0, { message: "orders' outbox to empty" });
 }

@@ -3,7 +3,7 @@ import { jetstream } from '@nats-io/jetstream';
 import request from 'supertest';
 import { publishEvent, Subjects } from '@ticketing/common/events';
 import { waitFor } from '@ticketing/common/testing';
-import { listTicket, orderEvents, signin, startOrders, type OrdersContext } from './orders-app';
+import { listTicket, orderEvents, settled, signin, startOrders, type OrdersContext } from './orders-app';
 
 let ctx: OrdersContext;
 
@@ -115,7 +115,8 @@ describe('DELETE /api/orders/:id', () => {
     const shown = await request(ctx.app).get(`/api/orders/${order.id}`).set('Cookie', signin(buyer));
     expect(shown.body).toMatchObject({ status: 'cancelled', version: 1 });
     const events = await orderEvents(ctx.nats, order.id, 2);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Both requests have answered: once the outbox is empty, every event they queued is in the stream.
+    await settled(ctx);
     expect((await orderEvents(ctx.nats, order.id, 2)).map((e) => [e.subject, e.data.version])).toEqual([
       ['order:created', 0],
       ['order:cancelled', 1],

@@ -13,6 +13,7 @@ import {
   copyAt,
   paymentEvents,
   placeOrder,
+  published,
   publish,
   signin,
   startPayments,
@@ -31,6 +32,7 @@ const slow: PaymentsServiceOptions['provider'] = ({ database }): PaymentProvider
     name: 'slow test',
     async charge(charge) {
       providerCalls++;
+      // Setup: the charge is in flight while the other requests arrive.
       await new Promise((resolve) => setTimeout(resolve, 300));
       return real.charge(charge);
     },
@@ -81,7 +83,9 @@ describe('two payments instances on one PostgreSQL server', () => {
     }
     expect(providerCalls - callsBefore).toBe(1);
     expect(await successfulCharges(ctx.database, order.id)).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every request has answered: once the outbox (one table, both instances') is empty, every
+    // event they queued is in the stream.
+    await published(ctx.service);
     expect(await paymentEvents(ctx.nats, order.id, 1)).toHaveLength(1);
   });
 

@@ -6,6 +6,7 @@ import { TestPaymentProvider } from '../src/providers/test-provider';
 import {
   paymentEvents,
   paymentRow,
+  published,
   placeOrder,
   signin,
   startPayments,
@@ -36,6 +37,7 @@ beforeAll(async () => {
           name: 'slow test',
           async charge(charge) {
             calls.set(charge.orderId, (calls.get(charge.orderId) ?? 0) + 1);
+            // Setup: the charge is in flight while the other requests arrive.
             await new Promise((resolve) => setTimeout(resolve, slowerFor.get(charge.orderId) ?? 300));
             const result = await real.charge(charge);
             if (loseAnswer.delete(charge.orderId)) throw new Error('socket hang up');
@@ -69,7 +71,8 @@ describe('payments racing for one order while the provider is slow', () => {
     }
     expect(calls.get(order.id)).toBe(1);
     expect(await successfulCharges(ctx.database, order.id)).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every request has answered: once the outbox is empty, every event they queued is in the stream.
+    await published(ctx.service);
     expect(await paymentEvents(ctx.nats, order.id, 1)).toHaveLength(1);
   });
 

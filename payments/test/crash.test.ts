@@ -21,7 +21,7 @@ import {
 import { migrationsFolder } from '../src/db/migrations-folder';
 import { schema, type PaymentsSchema } from '../src/db/schema';
 import { createPaymentsService } from '../src/service';
-import { newOrder, paymentRow, signin, successfulCharges, testCharges } from './payments-app';
+import { newOrder, paymentRow, published, signin, successfulCharges, testCharges } from './payments-app';
 
 const root = path.join(__dirname, '..', '..');
 const LEASE_SECONDS = '2';
@@ -118,6 +118,7 @@ async function payUntilItDies(url: string, buyer: { id: string }, orderId: strin
     }).catch(() => undefined);
     if (!response) return;
     if (response.status !== 404) throw new Error(`the instance answered ${response.status} instead of dying`);
+    // Polling: the instance has not taken the order in yet.
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -169,7 +170,8 @@ describe('payments killed between the charge and recording it', () => {
         expect(retry.body.chargeId).toBe(charge!.chargeId);
         expect(await testCharges(opened, order.id)).toHaveLength(1);
         expect(await paymentRow(opened, order.id)).toMatchObject({ status: 'succeeded', chargeId: charge!.chargeId });
-        await waitFor(async () => (await paymentEventsOf(order.id)).length === 1, { message: 'payment:created' });
+        // The charge is recorded: once the outbox is empty, every event queued is in the stream.
+        await published(recovered);
         expect(await paymentEventsOf(order.id)).toEqual(['payment:created']);
       } finally {
         await recovered.close();
@@ -194,7 +196,8 @@ describe('payments killed between the charge and recording it', () => {
 
         const charges = await testCharges(opened, order.id);
         expect(charges).toEqual([expect.objectContaining({ outcome: 'succeeded', chargeId: row.chargeId })]);
-        await waitFor(async () => (await paymentEventsOf(order.id)).length === 1, { message: 'payment:created' });
+        // The charge is recorded: once the outbox is empty, every event queued is in the stream.
+        await published(recovered);
         expect(await paymentEventsOf(order.id)).toEqual(['payment:created']);
       } finally {
         await recovered.close();

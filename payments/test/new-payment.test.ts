@@ -6,6 +6,7 @@ import {
   copyAt,
   paymentEvents,
   paymentRow,
+  published,
   placeOrder,
   publish,
   signin,
@@ -251,7 +252,8 @@ describe('POST /api/payments', () => {
       expect([response.status, response.body]).toEqual([400, { errors: [{ message: 'Order is already paid' }] }]);
     }
     expect(await successfulCharges(ctx.database, order.id)).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every request has answered: once the outbox is empty, every event they queued is in the stream.
+    await published(ctx.service);
     expect(await paymentEvents(ctx.nats, order.id, 1)).toHaveLength(1);
   });
 

@@ -10,6 +10,7 @@ import {
   startTestService,
   TEST_JWT_KEY,
   waitFor,
+  waitForConsumers,
   waitForEvents,
   type StoredEvent,
   type TestDatabase,
@@ -121,4 +122,22 @@ export function paymentEvents(nats: NatsWrapper, orderId: string, count: number)
   return waitForEvents(nats.client, count, {
     match: (event) => event.subject.startsWith('payment:') && event.data.orderId === orderId,
   });
+}
+
+/**
+ * Waits until payments' listeners have handled every message the stream holds now: each is
+ * acknowledged, so what it caused is committed, and nothing more will come of it.
+ */
+export async function handled(ctx: Pick<PaymentsContext, 'service' | 'nats'>): Promise<void> {
+  await waitForConsumers(ctx.nats.client, {
+    durables: ctx.service.listeners().map((listener) => listener.durableName),
+  });
+}
+
+/**
+ * Waits until payments' outbox has published every event queued so far (instances on one
+ * database share it): what the stream holds afterwards is all the changes made so far say.
+ */
+export async function published(service: Pick<TestService<PaymentsSchema, unknown>, 'relay'>): Promise<void> {
+  await waitFor(async () => (await service.relay!.pendingCount()) === 0, { message: "payments' outbox to empty" });
 }

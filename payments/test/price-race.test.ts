@@ -69,6 +69,7 @@ describe('a seller’s price edit racing a buyer’s reservation', () => {
           const reserve = () =>
             request(orders.server).post('/api/orders').set('Cookie', as(buyer)).send({ ticketId: ticket.body.id });
           const [first, second] = editFirst ? [edit, reserve] : [reserve, edit];
+          // Setup: the second request starts gapMs after the first, so the race goes either way.
           const [a, b] = await Promise.all([first(), sleep(gapMs).then(second)]);
           const [editAnswer, placed] = editFirst ? [a, b] : [b, a];
           if (placed.status !== 201) return;

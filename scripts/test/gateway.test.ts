@@ -262,6 +262,7 @@ describe('the gateway under a slow-upload attack', () => {
         'POST /api/users/signup HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
       );
     }
+    // Setup: let the gateway take the 300 in before everyone else arrives.
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const normal = await Promise.all(Array.from({ length: 20 }, () => timedRequest('127.0.0.2')));

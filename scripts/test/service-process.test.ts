@@ -57,7 +57,7 @@ describe('a process logging as every service does, whose output nobody reads', (
         await new Promise<void>((resolve) => child.stderr!.once('data', () => resolve()));
         if (mode === 'stall') child.stdout!.pause();
         else child.stdout!.destroy();
-        // Long enough to fill any pipe many times over.
+        // Setup: long enough for the process to fill any pipe many times over (it logs without pause).
         await new Promise((resolve) => setTimeout(resolve, 1_500));
 
         const signalled = Date.now();

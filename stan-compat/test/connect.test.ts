@@ -130,7 +130,10 @@ describe('connect(clusterId, clientId, opts)', () => {
     expect(callback).toHaveBeenCalledWith(expect.objectContaining({ message: CONN_CLOSED }), expect.any(String));
     const [error] = await nextEvent<[Error]>(stan.subscribe('ticket:created'), 'error');
     expect(error.message).toBe(CONN_CLOSED);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Whatever could emit close again has run once the NATS connection is closed and the
+    // callbacks it queued (close is emitted on the next tick) have run.
+    await (stan as unknown as { nc: NatsConnection }).nc.closed();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(closes).toBe(1);
   });
 

@@ -7,12 +7,14 @@ import {
   closeStan,
   connectStan,
   consumerInfo,
+  fence,
+  FENCE,
   inspector,
   newCluster,
   nextEvent,
   publish,
   receivedCount,
-  sleep,
+  settled,
   subscribe,
 } from './helpers';
 
@@ -67,8 +69,9 @@ describe('a durable subscription without a queue group', () => {
     const after = await subscribe(restarted, SUBJECT, undefined, durableOptions(restarted), ack);
 
     await receivedCount(after, 2);
-    await sleep(300);
-    expect(after.data()).toEqual(['2', '3']);
+    await settled(server.url, cluster);
+    await fence(restarted, after);
+    expect(after.data()).toEqual(['2', '3', FENCE]);
   });
 
   it('belongs to its client id: another client with the same durable name starts its own', async () => {
@@ -101,8 +104,9 @@ describe('a durable subscription without a queue group', () => {
     const second = await subscribe(stan, SUBJECT, undefined, durableOptions(stan), ack);
 
     await receivedCount(second, 1);
-    await sleep(300);
-    expect(second.data()).toEqual(['2']);
+    await settled(server.url, cluster);
+    await fence(stan, second);
+    expect(second.data()).toEqual(['2', FENCE]);
   });
 
   it('unsubscribe() removes it: the next subscription starts afresh', async () => {
@@ -149,8 +153,9 @@ describe('a durable subscription without a queue group', () => {
     );
 
     await receivedCount(resumed, 1);
-    await sleep(300);
-    expect(resumed.data()).toEqual(['2']);
+    await settled(server.url, cluster);
+    await fence(stan, resumed);
+    expect(resumed.data()).toEqual(['2', FENCE]);
     const { jsm } = await inspector(server.url);
     const info = await consumerInfo(jsm, cluster, 'abc-accounting-service-ticket:created');
     expect(info?.config.ack_wait).toBe(nanos(3_000));

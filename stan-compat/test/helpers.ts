@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
-import { TEST_ADMIN, waitFor } from '@ticketing/common/testing';
+import { TEST_ADMIN, waitFor, waitForConsumers } from '@ticketing/common/testing';
 import {
   connect,
   type Message,
@@ -129,6 +129,29 @@ export async function subscribe(
 /** Waits until `recorder` holds `count` deliveries. */
 export async function receivedCount(recorder: Recorder, count: number, timeoutMs = 10_000): Promise<void> {
   await waitFor(() => recorder.received.length >= count, { timeoutMs, message: `${count} deliveries` });
+}
+
+/** The payload `fence` publishes. */
+export const FENCE = 'fence';
+
+/**
+ * Publishes a fence on the recorder's subject and waits until the recorder has it. A
+ * consumer delivers in stream order, so every message before the fence that the
+ * subscription would get (one it should not have, a second delivery made so far) has come
+ * by then. A redelivery still due later is not: call `settled` first.
+ */
+export async function fence(stan: Stan, recorder: Recorder): Promise<void> {
+  await publish(stan, recorder.sub.subject, FENCE);
+  await waitFor(() => recorder.data().some((data) => String(data) === FENCE), { message: 'the fence' });
+}
+
+/**
+ * Waits until every consumer of the stream (or those named) has acknowledged all it holds
+ * now, with nothing left pending: nothing of it will be delivered or redelivered any more.
+ */
+export async function settled(url: string, stream: string, durables?: string[]): Promise<void> {
+  const { nc } = await inspector(url);
+  await waitForConsumers(nc, { stream, durables });
 }
 
 /** The consumer's info, or undefined when it does not exist. */

@@ -5,12 +5,14 @@ import {
   connectStan,
   consumerInfo,
   consumerNames,
+  fence,
+  FENCE,
   inspector,
   newCluster,
   nextEvent,
   publish,
   receivedCount,
-  sleep,
+  settled,
   subscribe,
   type Recorder,
 } from './helpers';
@@ -88,8 +90,15 @@ describe('a queue group', () => {
 
       for (let n = 0; n < 40; n++) await publish(publisher, SUBJECT, `${n}`);
 
-      await waitFor(() => group.reduce((sum, [, r]) => sum + r.received.length, 0) >= 40, { message: '40 deliveries' });
-      await sleep(300);
+      const total = () => group.reduce((sum, [, r]) => sum + r.received.length, 0);
+      await waitFor(() => total() >= 40, { message: '40 deliveries' });
+      // Every message acked, so none comes again; and every delivery the server made (its
+      // count includes redeliveries) has reached a member.
+      await settled(server.url, cluster);
+      const { jsm } = await inspector(server.url);
+      const [name] = await consumerNames(jsm, cluster);
+      const { delivered } = await jsm.consumers.info(cluster, name!);
+      await waitFor(() => total() >= delivered.consumer_seq, { message: 'every delivery' });
       const all = group.flatMap(([, r]) => r.data());
       expect(all.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
       for (const [, recorder] of group) expect(recorder.received.length).toBeGreaterThan(0);
@@ -113,8 +122,9 @@ describe('a queue group', () => {
     const [[, next]] = (await members(durable, 1, 'later')) as [[Stan, Recorder]];
 
     await receivedCount(next, 1);
-    await sleep(300);
-    expect(next.data()).toEqual(['2']);
+    await settled(server.url, cluster);
+    await fence(stan, next);
+    expect(next.data()).toEqual(['2', FENCE]);
   });
 
   it('(durable) is kept when a member that is not the last unsubscribes, and removed when the last one does', async () => {

@@ -5,11 +5,14 @@ import {
   cleanUp,
   connectStan,
   consumerNames,
+  fence,
+  FENCE,
   inspector,
   newCluster,
   nextEvent,
   publish,
   receivedCount,
+  settled,
   sleep,
   subscribe,
 } from './helpers';
@@ -45,8 +48,9 @@ describe('where a subscription starts', () => {
     await publishAll('after');
 
     await receivedCount(recorder, 1);
-    await sleep(200);
-    expect(recorder.data()).toEqual(['after']);
+    await settled(server.url, cluster);
+    await fence(stan, recorder);
+    expect(recorder.data()).toEqual(['after', FENCE]);
   });
 
   it('setDeliverAllAvailable: with the first message stored on its subject', async () => {
@@ -62,8 +66,9 @@ describe('where a subscription starts', () => {
     await publishAll('c');
 
     await receivedCount(recorder, 3);
-    await sleep(200);
-    expect(recorder.data()).toEqual(['a', 'b', 'c']);
+    await settled(server.url, cluster);
+    await fence(stan, recorder);
+    expect(recorder.data()).toEqual(['a', 'b', 'c', FENCE]);
   });
 
   it('setStartWithLastReceived: with the last message stored on its subject', async () => {
@@ -79,8 +84,9 @@ describe('where a subscription starts', () => {
     await publishAll('c');
 
     await receivedCount(recorder, 2);
-    await sleep(200);
-    expect(recorder.data()).toEqual(['b', 'c']);
+    await settled(server.url, cluster);
+    await fence(stan, recorder);
+    expect(recorder.data()).toEqual(['b', 'c', FENCE]);
   });
 
   it('setStartAtSequence: with the message at that stream sequence', async () => {
@@ -93,13 +99,15 @@ describe('where a subscription starts', () => {
     );
 
     await receivedCount(recorder, 2);
-    await sleep(200);
-    expect(recorder.data()).toEqual(['3', '4']);
-    expect(recorder.received.map((m) => m.getSequence())).toEqual([3, 4]);
+    await settled(server.url, cluster);
+    await fence(stan, recorder);
+    expect(recorder.data()).toEqual(['3', '4', FENCE]);
+    expect(recorder.received.map((m) => m.getSequence())).toEqual([3, 4, 5]);
   });
 
   it('setStartTime: with the messages stored at or after that time', async () => {
     await publishAll('old');
+    // Set-up: time between the two messages, so that the start time falls clearly between them.
     await sleep(300);
     const since = new Date();
     await sleep(300);
@@ -107,12 +115,14 @@ describe('where a subscription starts', () => {
     const recorder = await subscribe(stan, 'ticket:created', undefined, stan.subscriptionOptions().setStartTime(since));
 
     await receivedCount(recorder, 1);
-    await sleep(200);
-    expect(recorder.data()).toEqual(['new']);
+    await settled(server.url, cluster);
+    await fence(stan, recorder);
+    expect(recorder.data()).toEqual(['new', FENCE]);
   });
 
   it('setStartAtTimeDelta: with the messages stored in the last milliseconds given', async () => {
     await publishAll('old');
+    // Set-up: ages the first message beyond the 1 s delta, the second stays within it.
     await sleep(2_000);
     await publishAll('new');
     const recorder = await subscribe(
@@ -123,8 +133,9 @@ describe('where a subscription starts', () => {
     );
 
     await receivedCount(recorder, 1);
-    await sleep(200);
-    expect(recorder.data()).toEqual(['new']);
+    await settled(server.url, cluster);
+    await fence(stan, recorder);
+    expect(recorder.data()).toEqual(['new', FENCE]);
   });
 
   it('setStartAt(StartPosition.FIRST) is setDeliverAllAvailable', async () => {
@@ -173,15 +184,39 @@ describe('a message', () => {
   });
 });
 
+/**
+ * Waits until the stream's one consumer has delivered up to stream sequence `seq` and holds
+ * the rest back with 2 unacked, though its subscription has a pull waiting for more: nothing
+ * beyond `seq` has been sent.
+ */
+async function heldBack(seq: number): Promise<void> {
+  const { jsm } = await inspector(server.url);
+  const [name] = await consumerNames(jsm, cluster);
+  await waitFor(
+    async () => {
+      const info = await jsm.consumers.info(cluster, name!);
+      return (
+        info.delivered.stream_seq === seq &&
+        info.num_ack_pending === 2 &&
+        info.num_pending === 5 - seq &&
+        info.num_waiting > 0
+      );
+    },
+    { message: `the consumer to hold back what follows ${seq}` },
+  );
+}
+
 describe('acknowledgements', () => {
   it('without manual ack mode, a message is acked once its listeners return, and not delivered again', async () => {
     const recorder = await subscribe(stan, 'ticket:created', undefined, stan.subscriptionOptions().setAckWait(1_000));
 
     await publishAll('once');
     await receivedCount(recorder, 1);
-    await sleep(2_000);
+    // The server has the ack (so it will not redeliver), and the fence shows nothing came meanwhile.
+    await settled(server.url, cluster);
+    await fence(stan, recorder);
 
-    expect(recorder.data()).toEqual(['once']);
+    expect(recorder.data()).toEqual(['once', FENCE]);
   });
 
   it('without manual ack mode, a listener that throws leaves the message unacked: error, then redelivery', async () => {
@@ -206,28 +241,32 @@ describe('acknowledgements', () => {
   });
 
   it('in manual ack mode, an unacked message comes again after the ack wait, not before; an acked one does not', async () => {
+    const arrivals: number[] = [];
     const recorder = await subscribe(
       stan,
       'ticket:created',
       undefined,
       stan.subscriptionOptions().setManualAckMode(true).setAckWait(2_000),
       (msg) => {
+        arrivals.push(Date.now());
         if (msg.getData() === 'acked' || msg.isRedelivered()) msg.ack();
       },
     );
 
+    const published = Date.now();
     await publishAll('acked', 'not acked');
-    await receivedCount(recorder, 2);
-    const delivered = Date.now();
-    await sleep(1_000);
-    expect(recorder.data()).toEqual(['acked', 'not acked']);
-
     await receivedCount(recorder, 3);
-    expect(Date.now() - delivered).toBeGreaterThanOrEqual(900);
+
+    // Not before: the ack wait runs from the first delivery, which came after `published`
+    // (50 ms allowed for the clocks' granularity).
+    expect(arrivals[2]! - published).toBeGreaterThanOrEqual(1_950);
+    expect(recorder.data()).toEqual(['acked', 'not acked', 'not acked']);
     const again = recorder.received[2]!;
     expect([again.getData(), again.isRedelivered(), again.getRedeliveryCount()]).toEqual(['not acked', true, 1]);
-    await sleep(2_500);
-    expect(recorder.received).toHaveLength(3);
+    // Both acked now, so neither comes again; the fence shows nothing else came meanwhile.
+    await settled(server.url, cluster);
+    await fence(stan, recorder);
+    expect(recorder.data()).toEqual(['acked', 'not acked', 'not acked', FENCE]);
   });
 
   it('setMaxInFlight: the server holds back messages beyond that many unacked', async () => {
@@ -242,12 +281,12 @@ describe('acknowledgements', () => {
 
     await publishAll('1', '2', '3', '4', '5');
     await receivedCount(recorder, 2);
-    await sleep(500);
+    await heldBack(2);
     expect(recorder.data()).toEqual(['1', '2']);
 
     held.shift()!.ack();
     await receivedCount(recorder, 3);
-    await sleep(300);
+    await heldBack(3);
     expect(recorder.data()).toEqual(['1', '2', '3']);
     for (const msg of held.splice(0)) msg.ack();
     await receivedCount(recorder, 5);
@@ -270,12 +309,17 @@ describe('subscription events and ending', () => {
   });
 
   it('emits unsubscribed after unsubscribe(), and delivers nothing more', async () => {
+    const { jsm } = await inspector(server.url);
     const recorder = await subscribe(stan, 'ticket:created');
 
     recorder.sub.unsubscribe();
     await nextEvent(recorder.sub, 'unsubscribed');
+    // Its consumer is gone, so nothing can reach it any more: a new subscription of the same
+    // client gets the next message, and the unsubscribed one does not.
+    expect(await consumerNames(jsm, cluster)).toEqual([]);
+    const witness = await subscribe(stan, 'ticket:created');
     await publishAll('too late');
-    await sleep(300);
+    await receivedCount(witness, 1);
 
     expect(recorder.received).toHaveLength(0);
   });

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import request from 'supertest';
 import { OrderStatus, publishEvent, Subjects, type EventData } from '@ticketing/common/events';
-import { waitFor } from '@ticketing/common/testing';
+import { nextOutcome, waitFor } from '@ticketing/common/testing';
 import { eq } from 'drizzle-orm';
 import { orderVersions } from '../src/db/schema';
-import { signin, startTickets, storedEvents, type TicketsContext } from './tickets-app';
+import { settled, signin, startTickets, storedEvents, type TicketsContext } from './tickets-app';
 
 let ctx: TicketsContext;
 
@@ -43,8 +43,16 @@ function orderCancelled(ticketId: string, id: string): EventData<Subjects.OrderC
   return { id, version: 1, ticket: { id: ticketId } };
 }
 
-function publish<S extends Subjects>(subject: S, data: EventData<S>) {
-  return publishEvent(jetstream(ctx.nats.client), subject, data);
+function publish<S extends Subjects>(subject: S, data: EventData<S>, msgId?: string) {
+  return publishEvent(jetstream(ctx.nats.client), subject, data, { msgId });
+}
+
+/** Publishes an event and resolves with the first outcome (ack, nak or term) of tickets' listener for it. */
+async function publishAndFollow<S extends Subjects>(subject: S, data: EventData<S>) {
+  const msgId = randomUUID();
+  const outcome = nextOutcome(ctx.listener(subject), (o) => o.msgId === msgId);
+  await publish(subject, data, msgId);
+  return outcome;
 }
 
 async function ticketWhen(id: string, check: (ticket: { orderId: string | null; version: number }) => boolean) {
@@ -62,7 +70,7 @@ describe('reservations from order events', () => {
     await publish(Subjects.OrderCreated, order);
     await ticketWhen(ticket.id, (t) => t.orderId === order.id);
     await publish(Subjects.OrderCreated, order);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await settled(ctx);
 
     expect((await request(ctx.app).get(`/api/tickets/${ticket.id}`)).body).toMatchObject({
       orderId: order.id,
@@ -101,8 +109,10 @@ describe('reservations from order events', () => {
     const ticket = await listTicket();
     const order = orderCreated(ticket.id);
 
-    await publish(Subjects.OrderCancelled, orderCancelled(ticket.id, order.id));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // It is handled before its order exists: put off (held, then redelivered) rather than applied.
+    expect(await publishAndFollow(Subjects.OrderCancelled, orderCancelled(ticket.id, order.id))).toMatchObject({
+      outcome: 'nak',
+    });
     await publish(Subjects.OrderCreated, order);
 
     const free = await ticketWhen(ticket.id, (t) => t.version === 2);
@@ -116,8 +126,8 @@ describe('reservations from order events', () => {
     await publish(Subjects.OrderCreated, first);
     await ticketWhen(ticket.id, (t) => t.orderId === first.id);
 
-    await publish(Subjects.OrderCreated, second);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Handled while the first order holds the ticket: put off, and the ticket stays the first order's.
+    expect(await publishAndFollow(Subjects.OrderCreated, second)).toMatchObject({ outcome: 'nak' });
     expect((await request(ctx.app).get(`/api/tickets/${ticket.id}`)).body.orderId).toBe(first.id);
     await publish(Subjects.OrderCancelled, orderCancelled(ticket.id, first.id));
 
@@ -157,7 +167,7 @@ describe('reservations from order events', () => {
     const sold = await ticketWhen(ticket.id, (t) => t.version === 2);
     await publish(Subjects.OrderCompleted, completed);
     await publish(Subjects.OrderCancelled, orderCancelled(ticket.id, order.id));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await settled(ctx);
 
     expect(sold).toMatchObject({ orderId: order.id, sold: true });
     expect((await request(ctx.app).get(`/api/tickets/${ticket.id}`)).body).toMatchObject({
@@ -183,8 +193,10 @@ describe('reservations from order events', () => {
     const ticket = await listTicket();
     const order = orderCreated(ticket.id);
 
-    await publish(Subjects.OrderCompleted, { id: order.id, version: 1, ticket: { id: ticket.id } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // It is handled before its order exists: put off (held, then redelivered) rather than applied.
+    expect(
+      await publishAndFollow(Subjects.OrderCompleted, { id: order.id, version: 1, ticket: { id: ticket.id } }),
+    ).toMatchObject({ outcome: 'nak' });
     await publish(Subjects.OrderCreated, order);
 
     expect(await ticketWhen(ticket.id, (t) => t.version === 2)).toMatchObject({ orderId: order.id, sold: true });

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Subjects } from '@ticketing/common/events';
+import { Subjects, type Event, type Listener } from '@ticketing/common/events';
 import { createLogger, type NatsWrapper, type OutboxRelay } from '@ticketing/common';
 import { publishThrough } from '@ticketing/common/db';
 import {
@@ -8,6 +8,8 @@ import {
   startTestService,
   storedEvents as storedIn,
   TEST_JWT_KEY,
+  waitFor,
+  waitForConsumers,
   waitForEvents as waitForStored,
   type StoredEvent,
   type TestDatabase,
@@ -28,8 +30,15 @@ export interface TicketsContext {
   nats: NatsWrapper;
   server: TestNatsServer;
   relay: OutboxRelay;
+  /** The service's listener of `subject`, to follow what becomes of the messages it handles. */
+  listener(subject: Subjects): Listener<Event>;
   close(): Promise<void>;
 }
+
+/** The durable consumers tickets listens through. */
+const TICKETS_DURABLES = [Subjects.OrderCreated, Subjects.OrderCancelled, Subjects.OrderCompleted].map(
+  (subject) => `tickets-service-${subject}`,
+);
 
 /** Starts tickets as the service runner does, against its own nats-server. */
 export async function startTickets(): Promise<TicketsContext> {
@@ -43,12 +52,27 @@ export async function startTickets(): Promise<TicketsContext> {
     nats: bus,
     server,
     relay: service.relay!,
+    listener(subject) {
+      const found = service.listeners().find((listener) => listener.subject === subject);
+      if (!found) throw new Error(`tickets does not listen to ${subject}`);
+      return found;
+    },
     async close() {
       await service.close();
       await bus.close();
       await server.destroy();
     },
   };
+}
+
+/**
+ * Waits until tickets has handled every message the stream holds now (acked or terminated
+ * it, so its transaction has committed) and the relay has published every event that queued:
+ * whatever those messages were going to change has changed, and the stream holds its events.
+ */
+export async function settled(context: TicketsContext): Promise<void> {
+  await waitForConsumers(context.nats.client, { durables: TICKETS_DURABLES });
+  await waitFor(async () => (await context.relay.pendingCount()) === 0, { message: 'an empty outbox' });
 }
 
 /** A session cookie for a user, as auth would set it. */

@@ -8,5 +8,6 @@ export { startTestService, TEST_JWT_KEY, type TestService } from './service';
 export { storedEvents, waitForEvents, recordOutcomes, nextOutcome, type StoredEvent } from './events';
 export { sessionCookie } from './session';
 export { waitFor } from './wait-for';
+export { waitForConsumers, handledUpTo } from './consumers';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { findExecutable, freePort } from '../../lib/system.cjs';
