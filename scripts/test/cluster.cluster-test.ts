@@ -157,6 +157,11 @@ class Load {
   count(status: number | string, from = 0, to = Infinity): number {
     return this.answers.filter((a) => a.status === status && a.startedAt >= from && a.startedAt <= to).length;
   }
+
+  /** Waits until `n` tickets or orders were sold (answered 201) in requests started at `since` or later. */
+  async sold(n: number, since = 0, timeoutMs = 60_000): Promise<void> {
+    await waitUntil(async () => (this.count(201, since) >= n ? true : undefined), timeoutMs);
+  }
 }
 
 async function query<T>(service: string, sql: string): Promise<T[]> {
@@ -297,9 +302,16 @@ describe('the production shape on one machine', () => {
     const nc = await cluster.nats.connect();
     try {
       const { jetstreamManager } = await import('@nats-io/jetstream');
-      const info = await (await jetstreamManager(nc)).streams.info(STREAM);
+      const jsm = await jetstreamManager(nc);
+      // A leader and two replicas that are current: the stream is whole on every node.
+      const info = await waitUntil(async () => {
+        const current = await jsm.streams.info(STREAM);
+        const replicas = current.cluster?.replicas ?? [];
+        return current.cluster?.leader && replicas.length === 2 && replicas.every((r) => r.current)
+          ? current
+          : undefined;
+      });
       expect(info.config.num_replicas).toBe(3);
-      expect(info.cluster?.replicas).toHaveLength(2);
     } finally {
       await nc.close();
     }
@@ -309,7 +321,7 @@ describe('the production shape on one machine', () => {
 
   it('survives kill -9 of the JetStream meta leader and of the stream leader: new leaders, nothing lost or doubled', async () => {
     const load = new Load('leaders').start();
-    await sleep(1_500);
+    await load.sold(5);
     const meta = await cluster.nats.leader();
     await cluster.nats.kill(meta);
     const newMeta = await waitUntil(async () => {
@@ -317,7 +329,8 @@ describe('the production shape on one machine', () => {
       return leader !== meta ? leader : undefined;
     });
     await cluster.nats.start(meta);
-    await sleep(1_500);
+    const metaBack = Date.now();
+    await load.sold(5, metaBack);
     const streamLeader = await cluster.nats.leader(STREAM);
     await cluster.nats.kill(streamLeader);
     const newStreamLeader = await waitUntil(async () => {
@@ -344,12 +357,13 @@ describe('the production shape on one machine', () => {
 
   it('routes around one instance of each service killed with -9 mid-request; its messages go to the other', async () => {
     const load = new Load('replicas').start();
-    await sleep(2_000);
+    await load.sold(5);
     const victims = Object.keys(cluster.databaseUrls).map((service) => cluster.instancesOf(service)[0]!);
     const pids = victims.map((victim) => victim.child!.pid!);
     const killedAt = Date.now();
     for (const pid of pids) process.kill(pid, 'SIGKILL');
-    await sleep(4_000);
+    // Sales go on through the other instances while the runner restarts the dead ones.
+    await load.sold(10, killedAt + 100);
     await load.stop();
 
     const result = await settledAudit(load);
@@ -368,11 +382,11 @@ describe('the production shape on one machine', () => {
   it('answers 503 in the error format while PostgreSQL restarts, hangs on nothing, and recovers without a restart', async () => {
     const pids = cluster.stack.processes.map((child: { child?: { pid?: number } }) => child.child?.pid);
     const load = new Load('postgres').start();
-    await sleep(1_500);
+    await load.sold(5);
     const downAt = Date.now();
     await cluster.postgres.restart(3_000);
     const upAt = Date.now();
-    await sleep(4_000);
+    await load.sold(5, upAt + 1_000);
     await load.stop();
 
     const result = await settledAudit(load);
@@ -389,14 +403,14 @@ describe('the production shape on one machine', () => {
 
   it('keeps selling while a nats-server is stopped (SIGSTOP) for 10 s, and delivers everything after', async () => {
     const load = new Load('paused').start();
-    await sleep(1_500);
+    await load.sold(5);
     const paused = await cluster.nats.leader(STREAM);
     const pausedAt = Date.now();
     cluster.nats.pause(paused);
     await sleep(10_000);
     cluster.nats.resume(paused);
     const resumedAt = Date.now();
-    await sleep(3_000);
+    await load.sold(5, resumedAt);
     await load.stop();
 
     const result = await settledAudit(load);
