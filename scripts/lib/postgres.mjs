@@ -225,6 +225,8 @@ export async function ensureServiceDatabases({ port, superPassword, dataDir, ser
       else await admin.query(`alter role ${quoted} login password '${secret}'`);
       const { rowCount: exists } = await admin.query('select 1 from pg_database where datname = $1', [role]);
       if (exists === 0) await admin.query(`create database ${quoted} owner ${quoted}`);
+      // A service reaches its own database only (PostgreSQL lets every role connect to every database).
+      await admin.query(`revoke connect, temporary on database ${quoted} from public`);
     }
   } finally {
     await admin.end();

@@ -209,6 +209,9 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   if (database?.kind === 'postgres') {
     postgresServer = prepareServer(dataDir, { durable: options.durable ?? true });
     postgresServer.port = await freePort();
+    say(
+      `postgres: listening on 127.0.0.1:${postgresServer.port}, superuser ticketing, its password in ${path.join(dataDir, 'credentials', 'postgres-ticketing.pw')}`,
+    );
     postgres = new SupervisedProcess({
       name: 'postgres',
       command: postgresServer.programs.postgres,
@@ -422,6 +425,10 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     natsMonitorPort,
     ports,
     instancePorts,
+    /** Each service's database URL, where it has one (not on PGlite). */
+    databaseUrls: Object.fromEntries(
+      services.flatMap(({ name }) => (databaseUrl(name) ? [[name, databaseUrl(name)]] : [])),
+    ),
     processes,
     stop,
   };

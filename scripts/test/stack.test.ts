@@ -66,6 +66,27 @@ describe('the local stack (what npm start runs)', () => {
     expect(await response.json()).toEqual({ currentUser: null });
   });
 
+  it("gives each service a database and a role of its own on one PostgreSQL server, the role reaching no other service's database", async () => {
+    const { default: pg } = await import('pg');
+    const urls = stack.databaseUrls as Record<string, string>;
+    expect(Object.keys(urls).sort()).toEqual(['auth', 'expiration', 'orders', 'payments', 'tickets']);
+    const ordersUrl = new URL(urls.orders!);
+    expect([ordersUrl.username, ordersUrl.pathname]).toEqual(['orders', '/orders']);
+    expect(new Set(Object.values(urls).map((url) => new URL(url).port)).size).toBe(1);
+
+    const own = new pg.Client({ connectionString: urls.orders });
+    await own.connect();
+    const { rows } = await own.query('select count(*)::int as n from tickets');
+    await own.end();
+    expect(rows[0].n).toBeGreaterThanOrEqual(0);
+
+    const intoTickets = new URL(urls.orders!);
+    intoTickets.pathname = '/tickets';
+    const other = new pg.Client({ connectionString: intoTickets.toString() });
+    await expect(other.connect()).rejects.toThrow(/permission denied for database "tickets"/);
+    await other.end().catch(() => undefined);
+  });
+
   it('lets a person trying the app by hand sign up far more often than production allows one address', async () => {
     // Production answers the 21st sign-up from one address in an hour with a 429; every local visitor is 127.0.0.1.
     const stamp = Date.now();
