@@ -188,27 +188,15 @@ async function bench(kind, tools) {
     line("the course's design: create direct (its copy in orders)", course, rawCreateRate);
 
     const ids = [];
-    const direct = await load(
-      `${ticketsDirect}/api/tickets`,
-      {
-        method: 'POST',
-        headers: { ...json, cookie: seller },
-        body: ticketBody,
-        requests: [{ onResponse: (_status, body) => ids.push(JSON.parse(body).id) }],
-      },
-      copiedToOrders,
-    );
+    const creates = {
+      method: 'POST',
+      headers: { ...json, cookie: seller },
+      body: ticketBody,
+      requests: [{ onResponse: (_status, body) => ids.push(JSON.parse(body).id) }],
+    };
+    const direct = await load(`${ticketsDirect}/api/tickets`, creates, copiedToOrders);
     line('this project: create direct to tickets (its copy in orders)', direct, course, "the course's");
-    const create = await load(
-      `${url}/api/tickets`,
-      {
-        method: 'POST',
-        headers: { ...json, cookie: seller },
-        body: ticketBody,
-        requests: [{ onResponse: (_status, body) => ids.push(JSON.parse(body).id) }],
-      },
-      copiedToOrders,
-    );
+    const create = await load(`${url}/api/tickets`, creates, copiedToOrders);
     line('this project: create through the local edge (gateway)', create, direct, 'direct');
     target(
       kind,

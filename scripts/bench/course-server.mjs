@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openBenchDatabase } from './database.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -21,18 +22,7 @@ const STREAM = 'course';
 const { connect } = require('@nats-io/transport-node');
 const { jetstream, jetstreamManager, AckPolicy } = require('@nats-io/jetstream');
 
-async function openDatabase() {
-  if (target.startsWith('pglite:')) {
-    const { PGlite } = require('@electric-sql/pglite');
-    const db = await PGlite.create(target.slice('pglite:'.length));
-    return { query: (text, params) => db.query(text, params), close: () => db.close() };
-  }
-  const pg = require('pg');
-  const pool = new pg.Pool({ connectionString: target.slice('postgres:'.length), max: 10 });
-  return { query: (text, params) => pool.query(text, params), close: () => pool.end() };
-}
-
-const db = await openDatabase();
+const db = await openBenchDatabase(target);
 const nc = await connect({ servers: natsUrl });
 const jsm = await jetstreamManager(nc);
 await jsm.streams.add({ name: STREAM, subjects: ['ticket:created'] }).catch(async (error) => {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openBenchDatabase } from './database.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -17,18 +18,7 @@ const [mode, target, natsUrl, seedFile] = process.argv.slice(2);
 const { connect, nkeyAuthenticator } = require('@nats-io/transport-node');
 const { jetstream } = require('@nats-io/jetstream');
 
-async function openDatabase() {
-  if (target.startsWith('pglite:')) {
-    const { PGlite } = require('@electric-sql/pglite');
-    const db = await PGlite.create(target.slice('pglite:'.length));
-    return { query: (text, params) => db.query(text, params), close: () => db.close() };
-  }
-  const pg = require('pg');
-  const pool = new pg.Pool({ connectionString: target.slice('postgres:'.length), max: 10 });
-  return { query: (text, params) => pool.query(text, params), close: () => pool.end() };
-}
-
-const db = await openDatabase();
+const db = await openBenchDatabase(target);
 await db.query(`create table if not exists raw_tickets (
   id uuid primary key, title text not null, price_cents integer not null, user_id text not null,
   version integer not null default 0, created_at timestamptz(3) not null default now(), order_id uuid)`);
