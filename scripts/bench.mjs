@@ -228,18 +228,7 @@ async function bench(kind, tools) {
 
     // Fill the table, then reads.
     const missing = ticketTarget - ids.length - lag.count;
-    if (missing > 0) {
-      const autocannon = require('autocannon');
-      await autocannon({
-        url: `${url}/api/tickets`,
-        connections: CONNECTIONS,
-        amount: missing,
-        method: 'POST',
-        headers: { ...json, cookie: seller },
-        body: ticketBody,
-        requests: [{ onResponse: (_status, body) => ids.push(JSON.parse(body).id) }],
-      });
-    }
+    if (missing > 0) await listTickets(url, { ...json, cookie: seller }, ticketBody, missing, ids);
     await copiedToOrders();
     const rss = { tickets: rssMb(pids.tickets), orders: rssMb(pids.orders) };
 
@@ -369,6 +358,20 @@ async function courseCreate(kind, tools, dataDir, databases, env, headers, body)
   }
 }
 
+/** Lists `amount` tickets through the edge as fast as 10 connections go, adding their ids to `ids`. */
+async function listTickets(url, headers, body, amount, ids) {
+  const autocannon = require('autocannon');
+  await autocannon({
+    url: `${url}/api/tickets`,
+    connections: CONNECTIONS,
+    amount,
+    method: 'POST',
+    headers,
+    body,
+    requests: [{ onResponse: (_status, answer) => ids.push(JSON.parse(answer).id) }],
+  });
+}
+
 /**
  * 500 tickets listed, then 5,000 reservation attempts from 100 connections through the edge on
  * random tickets by many buyers, then one more attempt per ticket: exactly one order per ticket
@@ -378,15 +381,7 @@ async function flashSale({ url, seller, json, copiedToOrders, ticketBody, jwtKey
   const autocannon = require('autocannon');
   const TICKETS = 500;
   const ids = [];
-  await autocannon({
-    url: `${url}/api/tickets`,
-    connections: CONNECTIONS,
-    amount: TICKETS,
-    method: 'POST',
-    headers: { ...json, cookie: seller },
-    body: ticketBody,
-    requests: [{ onResponse: (_status, body) => ids.push(JSON.parse(body).id) }],
-  });
+  await listTickets(url, { ...json, cookie: seller }, ticketBody, TICKETS, ids);
   await copiedToOrders();
   // 2,000 buyers: no one reaches the cap on orders awaiting payment.
   const buyers = Array.from({ length: 2_000 }, (_, i) => tools.sessionCookie(jwtKey, { id: `sale-buyer-${i}` })[0]);
