@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run start:cluster`: the production shape on one machine (a 3-node JetStream cluster,
 // a PostgreSQL server with a database per service, two instances of every service behind
-// the gateway) until Ctrl-C. Its data is temporary: it is all deleted when it stops.
+// the edge) until Ctrl-C. Its data is temporary: it is all deleted when it stops.
 // Plain Node on purpose: it runs before node_modules exists.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const say = (text) => console.log(`${color ? '\x1b[37m' : ''}runner  ${color ? '\x1b[0m' : ''}| ${text}`);
 
 async function main() {
-  ensureSystemPackages(['nats-server', 'postgresql'], say);
+  ensureSystemPackages(['nats-server', 'postgresql', 'nginx'], say);
   ensureNodeModules(root, say);
   const { buildServices, buildClient, hasClient } = await import('./lib/build.mjs');
   buildServices(root, say);

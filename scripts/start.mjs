@@ -12,7 +12,7 @@ const say = (text) => console.log(`${color ? '\x1b[37m' : ''}runner  ${color ? '
 
 async function main() {
   const natsUrl = process.env.NATS_URL || undefined;
-  ensureSystemPackages(natsUrl ? [] : ['nats-server'], say);
+  ensureSystemPackages(natsUrl ? ['nginx'] : ['nats-server', 'nginx'], say);
   // The PostgreSQL server where it can be installed here; elsewhere the embedded PGlite steps
   // in, and the start-up log says how to get the server.
   if (process.env.DATABASE !== 'pglite' && canInstallSystemPackages()) ensureSystemPackages(['postgresql'], say);

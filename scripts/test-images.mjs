@@ -2,7 +2,7 @@
 // `npm run test:images`: the image tier. Builds every image as `npm run images` does, starts
 // a nats-server and a PostgreSQL server, and runs infra/test/images.image-test.ts, which
 // runs each image under podman against them and the whole system from images behind the
-// local gateway. Skipped, saying why, where buildah and podman cannot be installed. Leaves
+// local edge. Skipped, saying why, where buildah and podman cannot be installed. Leaves
 // no container, nats-server or PostgreSQL behind, also when it fails or is interrupted.
 // Plain Node on purpose: it runs before node_modules exists.
 import { spawn } from 'node:child_process';
@@ -22,7 +22,7 @@ import { loadServices } from './lib/services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (text) => console.log(`\n=== ${text}`);
-const NEEDS = [...IMAGE_BUILD_NEEDS, 'nats-server', 'postgresql'];
+const NEEDS = [...IMAGE_BUILD_NEEDS, 'nats-server', 'postgresql', 'nginx'];
 // Marks this run's containers: other runs on the machine (other clones) keep theirs.
 const RUN = `ticketing-images-${process.pid}-${Date.now().toString(36)}`;
 const LABEL = `ticketing.image-tier=${RUN}`;

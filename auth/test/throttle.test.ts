@@ -17,7 +17,7 @@ afterAll(async () => {
   await ctx.database.close();
 });
 
-/** A sign-in from `address` as the gateway reports it (one trusted hop: the last X-Forwarded-For entry). */
+/** A sign-in from `address` as the edge reports it (one trusted hop: the last X-Forwarded-For entry). */
 function signIn(email: string, password: string, forwardedFor = '203.0.113.7') {
   return request(ctx.app).post('/api/users/signin').set('X-Forwarded-For', forwardedFor).send({ email, password });
 }

@@ -24,7 +24,7 @@ describe('apiErrorsFrom', () => {
     ]);
   });
 
-  it('turns a 503 from the gateway into one friendly message', () => {
+  it('turns a 503 from the edge into one friendly message', () => {
     const error = failedWith(503, { errors: [{ message: 'auth is unavailable' }] });
     expect(apiErrorsFrom(error)).toEqual([{ message: UNAVAILABLE_MESSAGE }]);
   });
@@ -50,7 +50,7 @@ describe('apiErrorsFrom', () => {
 });
 
 describe('isUnavailable', () => {
-  it('is true for gateway outages and network failures', () => {
+  it('is true for edge outages and network failures', () => {
     expect(isUnavailable(failedWith(503, {}))).toBe(true);
     expect(isUnavailable(failedWith(502, {}))).toBe(true);
     expect(isUnavailable(new AxiosError('Network Error', 'ERR_NETWORK'))).toBe(true);

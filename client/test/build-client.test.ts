@@ -26,7 +26,7 @@ describe('clientConfig', () => {
 
   it('sends no cookie header for a signed-out visitor', () => {
     const config = clientConfig('server', {
-      apiUrl: 'http://gateway:3000',
+      apiUrl: 'http://edge:3000',
       requestHeaders: incoming({ host: 'localhost:3000' }),
     });
     expect(config.headers).toEqual({ host: 'localhost:3000' });

@@ -1,6 +1,6 @@
 // Limits that keep slow or greedy clients from starving an HTTP server: header and request
 // timeouts, and a cap on the connections one client address may hold open. Plain CommonJS
-// with no dependencies, for the local gateway (run before `npm ci`) and the services alike.
+// with no dependencies: the services apply them, and the local edge (nginx) takes its numbers.
 'use strict';
 
 /** What every server here applies unless told otherwise. */

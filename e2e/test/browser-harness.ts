@@ -108,7 +108,7 @@ export function useStack(name: string, env: Record<string, string> = {}) {
   });
 
   const e2e = {
-    /** The gateway's URL. */
+    /** The edge's URL. */
     get url(): string {
       return stack!.url;
     },

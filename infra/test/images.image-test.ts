@@ -1,13 +1,12 @@
 // The image tier (`npm run test:images`, which builds the images and starts the nats-server
 // and PostgreSQL server this file finds in its environment): every image run as a cluster
-// runs it, then the whole system from images behind the local gateway.
+// runs it, then the whole system from images behind the local edge (nginx).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createGateway, loadIngressRoutes } from '../../scripts/lib/gateway.mjs';
+import { loadIngressRoutes, startEdge } from '../../scripts/lib/edge.mjs';
 import { buildImage, buildMounts, deployables } from '../../scripts/lib/images.mjs';
 import { freePort } from '../../common/lib/system.cjs';
 import { logsOf, nodeIn, podman, removeContainers, startContainer, stateOf, stopContainer } from './lib/containers';
@@ -36,8 +35,9 @@ interface Running {
   port: number;
 }
 const running = new Map<string, Running>();
-let gateway: Server;
-let gatewayUrl: string;
+let edge: Awaited<ReturnType<typeof startEdge>> | undefined;
+let edgeDir: string | undefined;
+let edgeUrl: string;
 
 /** Thrown by a check that can tell waiting longer is of no use. */
 class GiveUp extends Error {}
@@ -118,28 +118,33 @@ beforeAll(async () => {
     ports[`${name}-srv`] = port;
   }
 
-  gateway = createGateway({ routes: loadIngressRoutes(path.join(ROOT, 'infra/k8s/ingress-srv.yaml')), ports });
-  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-  const address = gateway.address();
-  gatewayUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-
+  // The client's port is known first: the edge is configured once, with every upstream.
   const clientPort = await freePort();
   ports['client-srv'] = clientPort;
+  edgeDir = await mkdtemp(path.join(tmpdir(), 'ticketing-edge-'));
+  edge = await startEdge({
+    routes: loadIngressRoutes(path.join(ROOT, 'infra/k8s/ingress-srv.yaml')),
+    upstreams: ports,
+    host: '127.0.0.1',
+    dir: edgeDir,
+  });
+  edgeUrl = edge.url;
+
   running.set('client', {
     port: clientPort,
     id: await startContainer({
       image: IMAGES.client!,
       name: `${LABEL.split('=')[1]}-client`,
       label: LABEL,
-      env: { PORT: String(clientPort), HOSTNAME: '127.0.0.1', API_URL: gatewayUrl },
+      env: { PORT: String(clientPort), HOSTNAME: '127.0.0.1', API_URL: edgeUrl },
     }),
   });
 }, 120_000);
 
 afterAll(async () => {
   await removeContainers(LABEL);
-  await new Promise((resolve) => gateway?.close(resolve));
-  gateway?.closeAllConnections();
+  await edge?.stop();
+  if (edgeDir) await rm(edgeDir, { recursive: true, force: true });
 });
 
 async function get(port: number, pathname: string): Promise<Response> {
@@ -247,11 +252,11 @@ describe('the client image', () => {
   });
 });
 
-/** A visitor of the gateway with a cookie jar of one: the session. */
+/** A visitor of the edge with a cookie jar of one: the session. */
 function visitor() {
   let cookie = '';
   return async (method: string, pathname: string, body?: unknown) => {
-    const response = await fetch(`${gatewayUrl}${pathname}`, {
+    const response = await fetch(`${edgeUrl}${pathname}`, {
       method,
       headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -264,7 +269,7 @@ function visitor() {
   };
 }
 
-describe('the system from images behind the local gateway', () => {
+describe('the system from images behind the local edge', () => {
   test(`signs up, sells, buys${HAS_PAYMENTS ? ' and pays' : ''}`, async () => {
     const stamp = Date.now();
     const seller = visitor();
@@ -281,10 +286,10 @@ describe('the system from images behind the local gateway', () => {
     expect(listed.status).toBe(201);
     const ticket = listed.body as { id: string };
 
-    // The client renders the home page from the API, through the gateway: the ticket is on it.
+    // The client renders the home page from the API, through the edge: the ticket is on it.
     await withLogs('client', () =>
       poll(
-        async () => (await fetch(`${gatewayUrl}/`).then((r) => r.text())).includes('Opera, stalls'),
+        async () => (await fetch(`${edgeUrl}/`).then((r) => r.text())).includes('Opera, stalls'),
         20_000,
         'the home page to list the ticket',
       ),

@@ -1,4 +1,4 @@
-// The system as `npm start` runs it (gateway and log formatting in this runner process,
+// The system as `npm start` runs it (nginx at the edge, log formatting in this runner process,
 // each service its own process), without the web client, for `npm run bench`. Logs are
 // formatted as npm start formats them, then dropped. Prints `READY <json>` once up.
 //   node scripts/bench/stack-server.mjs <dataDir>

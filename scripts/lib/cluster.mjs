@@ -1,5 +1,5 @@
 // The production shape on one machine: a 3-node JetStream cluster, one PostgreSQL server with
-// a database per service, and two instances of every service behind the gateway.
+// a database per service, and two instances of every service behind the edge.
 // `npm run start:cluster` and the cluster tier of `npm test` both start it through `startCluster`.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

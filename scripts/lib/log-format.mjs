@@ -8,7 +8,7 @@ const PALETTE = [32, 35, 92, 95, 96, 93, 94, 91];
 const COLORS = {
   nats: 36,
   client: 34,
-  gateway: 33,
+  edge: 33,
   runner: 37,
   ...Object.fromEntries(
     loadServices(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')).map((service, i) => [

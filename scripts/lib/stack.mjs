@@ -1,10 +1,10 @@
-// Starts the whole system on one machine: nats-server, the services, the client, the gateway.
+// Starts the whole system on one machine: nats-server, PostgreSQL, the services, the client, the edge.
 // `npm start` and the end-to-end tests both start it through `startStack`.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatLine } from './log-format.mjs';
-import { createGateway, loadIngressRoutes } from './gateway.mjs';
+import { edgeProcess, loadIngressRoutes, tcpProbe } from './edge.mjs';
 import { freePort, isPortFree, which } from '../../common/lib/system.cjs';
 import { directoryHolder, DirectoryLockedError, lockDirectory } from '../../common/lib/dir-lock.cjs';
 import { makePrivate } from '../../common/lib/private-files.cjs';
@@ -81,8 +81,8 @@ const LOCAL_LIMITS = { THROTTLE_SIGNIN_PER_ADDRESS: '1000/15m', THROTTLE_SIGNUP_
  * so a second run on the same DATA_DIR refuses, naming the first.
  * @param {{
  *   root: string,
- *   port?: number,              gateway port (0: any free port)
- *   host?: string,              the gateway's address (default 127.0.0.1: loopback only)
+ *   port?: number,              the edge's port (0: any free port)
+ *   host?: string,              the edge's address (default 127.0.0.1: loopback only)
  *   dataDir: string,
  *   natsUrl?: string,           use this NATS server instead of starting one
  *   natsPort?: number,          for the started nats-server (0: any free port)
@@ -93,7 +93,7 @@ const LOCAL_LIMITS = { THROTTLE_SIGNIN_PER_ADDRESS: '1000/15m', THROTTLE_SIGNUP_
  *   jwtKey?: string,
  *   handleSignals?: boolean,   stop everything on SIGINT/SIGTERM/SIGHUP, then exit (npm start)
  *   client?: boolean,          run the web client too (default: when it has been built)
- *   instances?: number,        instances of each service behind the gateway (default 1; more
+ *   instances?: number,        instances of each service behind the edge (default 1; more
  *                              need a PostgreSQL server: a PGlite folder takes one process)
  *   databaseUrls?: Record<string, string>, a service's PostgreSQL URL by name (default: the
  *                              `<SERVICE>_DATABASE_URL` variables)
@@ -268,7 +268,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
             ...baseEnv,
             ...options.env,
             PORT: String(port),
-            // Only the gateway faces the network; the services answer on loopback.
+            // Only the edge faces the network; the services answer on loopback.
             HOST: '127.0.0.1',
             JWT_KEY: key,
             DATA_DIR: dataDir,
@@ -288,27 +288,19 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     );
   }
 
-  const routes = loadIngressRoutes(path.join(root, 'infra', 'k8s', 'ingress-srv.yaml'));
-  const gateway = createGateway({
-    routes,
-    ports: instancePorts,
-    log: (line) => print(formatLine('gateway', line, color)),
+  // The edge: nginx routing as the Ingress says, the only component facing the network
+  // (loopback unless HOST says otherwise: a laptop's door is not for the network).
+  const edgePort = wantedPort === 0 ? await freePort() : wantedPort;
+  const edge = edgeProcess({
+    routes: loadIngressRoutes(path.join(root, 'infra', 'k8s', 'ingress-srv.yaml')),
+    upstreams: instancePorts,
+    host: options.host ?? '127.0.0.1',
+    port: edgePort,
+    dir: path.join(dataDir, 'edge'),
+    print,
+    color,
   });
-  const gatewaySockets = new Set();
-  gateway.on('connection', (socket) => {
-    gatewaySockets.add(socket);
-    socket.once('close', () => gatewaySockets.delete(socket));
-  });
-  await new Promise((resolve, reject) => {
-    gateway.once('error', reject);
-    // Loopback unless HOST says otherwise: the gateway is the only door, and a laptop's is not for the network.
-    gateway.listen(wantedPort, options.host ?? '127.0.0.1', () => {
-      gateway.off('error', reject);
-      resolve();
-    });
-  });
-  gateway.on('error', (error) => say(`gateway error: ${error.message}`));
-  const gatewayPort = gateway.address().port;
+  processes.push(edge);
 
   if (ports['client-srv']) {
     processes.push(
@@ -320,7 +312,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
           ...process.env,
           PORT: String(ports['client-srv']),
           HOSTNAME: '127.0.0.1',
-          API_URL: `http://127.0.0.1:${gatewayPort}`,
+          API_URL: `http://127.0.0.1:${edgePort}`,
           NEXT_TELEMETRY_DISABLED: '1',
           NODE_ENV: 'production',
         },
@@ -362,14 +354,15 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     (stopping ??= (async () => {
       const started = Date.now();
       say('stopping');
-      // Nothing waits on a client: the gateway stops accepting and drops what it holds.
-      gateway.close();
-      for (const socket of gatewaySockets) socket.destroy();
+      // Nothing waits on a client: the edge stops at once, dropping what it holds.
+      const outcomes = [[edge.name, await edge.stop(BACKBONE_GRACE_MS)]];
       // The client and the services stop together, while NATS is still up for their drain.
-      const outcomes = await Promise.all(
-        processes
-          .filter((child) => !backbone.includes(child))
-          .map(async (child) => [child.name, await child.stop(STOP_GRACE_MS)]),
+      outcomes.push(
+        ...(await Promise.all(
+          processes
+            .filter((child) => child !== edge && !backbone.includes(child))
+            .map(async (child) => [child.name, await child.stop(STOP_GRACE_MS)]),
+        )),
       );
       outcomes.push(
         ...(await Promise.all(backbone.map(async (child) => [child.name, await child.stop(BACKBONE_GRACE_MS)]))),
@@ -410,6 +403,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
           instancePorts[serviceHost(name)].map((port, i) => httpProbe(instanceName(name, i), port, '/readyz')),
         ),
         ...(ports['client-srv'] ? [httpProbe('client', ports['client-srv'], '/healthz')] : []),
+        tcpProbe('edge', edgePort),
       ],
       { timeoutMs: 120_000 },
     );
@@ -419,8 +413,8 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   }
 
   return {
-    url: `http://localhost:${gatewayPort}`,
-    port: gatewayPort,
+    url: `http://localhost:${edgePort}`,
+    port: edgePort,
     natsUrl,
     natsMonitorPort,
     ports,

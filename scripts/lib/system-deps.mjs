@@ -1,5 +1,5 @@
 // Finds the system programs the stack needs and, as root on Debian, installs the missing ones.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { which } from '../../common/lib/system.cjs';
 
@@ -9,6 +9,8 @@ export { which };
 export const SYSTEM_PACKAGES = {
   'nats-server': { bin: 'nats-server', apt: 'nats-server' },
   chromium: { bin: 'chromium', apt: 'chromium' },
+  // The local edge; Debian's package does not start a system nginx where policy-rc.d says no.
+  nginx: { bin: 'nginx', apt: 'nginx' },
   postgresql: { bin: 'initdb', apt: 'postgresql' },
   // Building and running the images without Docker (`npm run images`, `npm run test:images`).
   buildah: { bin: 'buildah', apt: 'buildah' },
@@ -49,7 +51,18 @@ export function ensureSystemPackages(needs, log = console.log) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   if (update.status !== 0) throw new Error('apt-get update failed');
-  const install = spawnSync('apt-get', command.split(' ').slice(1), { stdio: 'inherit', env });
+  // The stack runs its own nginx and PostgreSQL server: Debian's packages would also start
+  // the system's (on ports 80 and 5432) unless policy-rc.d says no, as it does in images.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy)
+    writeFileSync(policy, '#!/bin/sh\n# written by ticketing while it installs packages\nexit 101\n', { mode: 0o755 });
+  let install;
+  try {
+    install = spawnSync('apt-get', command.split(' ').slice(1), { stdio: 'inherit', env });
+  } finally {
+    if (ownPolicy) rmSync(policy, { force: true });
+  }
   if (install.status !== 0) throw new Error(`apt-get install failed: ${command}`);
   const still = missing.filter((need) => !which(SYSTEM_PACKAGES[need].bin));
   if (still.length) throw new Error(`still missing after apt-get: ${still.join(', ')}`);

@@ -1,6 +1,6 @@
 // The cluster tier (`npm test` runs it last, with TEST_CLUSTER set): the production shape on
 // one machine — three clustered nats-servers with the stream at 3 replicas, one PostgreSQL
-// server with a database per service, two instances of every service behind the gateway —
+// server with a database per service, two instances of every service behind the edge —
 // and the faults it must survive while a bounded load sells, edits and reserves tickets.
 // Each fault ends with an audit of every service's database and of the stream: what was
 // acknowledged and is missing, or a change that did not reach a copy, is lost; an event
@@ -106,7 +106,7 @@ class Load {
   private async record(what: string, answer: Promise<Answer>): Promise<Answer> {
     const settled = await answer;
     this.answers.push({ ...settled, what });
-    // The gateway itself not answering is a failure of its own (counted as unexpected); do not spin on it.
+    // The edge itself not answering is a failure of its own (counted as unexpected); do not spin on it.
     if (settled.status === 'no answer') await new Promise((resolve) => setTimeout(resolve, 200));
     return settled;
   }

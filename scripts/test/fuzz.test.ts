@@ -10,7 +10,7 @@ const root = path.join(__dirname, '..', '..');
 const RUNS_PER_ROUTE = 1_000;
 const CONCURRENCY = 8;
 
-/** Every API route, as a client reaches it through the gateway. */
+/** Every API route, as a client reaches it through the edge. */
 const ROUTES: { method: string; path: string }[] = [
   { method: 'POST', path: '/api/users/signup' },
   { method: 'POST', path: '/api/users/signin' },

@@ -1,5 +1,5 @@
 // The embedded fallback as `DATABASE=pglite npm start` runs it: every service on its own
-// PGlite under DATA_DIR, a whole purchase through the gateway (the PGlite tier of npm test).
+// PGlite under DATA_DIR, a whole purchase through the edge (the PGlite tier of npm test).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';

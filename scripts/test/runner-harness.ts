@@ -10,7 +10,7 @@ export interface RunnerProcess {
   child: ChildProcess;
   pid: number;
   lines: string[];
-  /** The gateway's URL once it printed UP. */
+  /** The edge's URL once it printed UP. */
   url(): string;
   /** Resolves with the exit code (null when killed). */
   exited: Promise<number | null>;

@@ -31,7 +31,7 @@ async function json(response: Response) {
   return { status: response.status, body: (await response.json()) as any, headers: response.headers };
 }
 
-/** Signs a new user up through the gateway; returns the cookie header. */
+/** Signs a new user up through the edge; returns the cookie header. */
 async function signUp(url: string, email: string): Promise<string> {
   const response = await fetch(`${url}/api/users/signup`, {
     method: 'POST',
@@ -46,7 +46,7 @@ async function signUp(url: string, email: string): Promise<string> {
 }
 
 /**
- * What the stop hang was seen after: 10 connections creating tickets through the gateway,
+ * What the stop hang was seen after: 10 connections creating tickets through the edge,
  * then reading the list, for `seconds` in all.
  */
 async function load(url: string, cookie: string, seconds: number): Promise<number> {

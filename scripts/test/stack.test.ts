@@ -59,7 +59,7 @@ describe('the local stack (what npm start runs)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the API through the gateway at the URL it reports', async () => {
+  it('serves the API through the edge at the URL it reports', async () => {
     const response = await fetch(`${stack.url}/api/users/currentuser`);
 
     expect(response.status).toBe(200);
@@ -167,7 +167,7 @@ describe('the local stack (what npm start runs)', () => {
   it('answers GET * with 400 in the error format, and an absolute-form request without sending the client elsewhere', async () => {
     const star = await rawRequest(stack.port, 'GET * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     expect(star).toMatch(/^HTTP\/1\.1 400/);
-    expect(star).toContain('{"errors":[{"message":"Bad request target"}]}');
+    expect(star).toContain('{"errors":[{"message":"Malformed HTTP request"}]}');
 
     for (const target of [
       'http://evil.example/api/users/currentuser',
@@ -184,7 +184,7 @@ describe('the local stack (what npm start runs)', () => {
     }
   });
 
-  it('names every method of /api/tickets in OPTIONS through the gateway', async () => {
+  it('names every method of /api/tickets in OPTIONS through the edge', async () => {
     const response = await fetch(`${stack.url}/api/tickets`, { method: 'OPTIONS' });
 
     expect(response.status).toBe(204);
@@ -294,7 +294,7 @@ describe('start-up errors', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('names PORT when the gateway port is taken', async () => {
+  it('names PORT when the edge port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
     const port = (blocker.address() as net.AddressInfo).port;

@@ -26,7 +26,7 @@ function contractErrors(body: unknown): ApiError[] | null {
 /**
  * What to tell the visitor about a failed API call, in the contract's shape. Input errors
  * pass through as the API worded them; an outage or a network failure becomes one friendly
- * message, since the gateway's wording is meant for operators.
+ * message, since the edge's wording is meant for operators.
  */
 export function apiErrorsFrom(error: unknown): ApiError[] {
   if (!isAxiosError(error)) return [{ message: UNEXPECTED_MESSAGE }];

@@ -5,14 +5,14 @@ export type Runtime = 'server' | 'browser';
 
 /** What a server-side call needs from the request being answered. */
 export interface RequestContext {
-  /** The ingress (or local gateway) base URL, from API_URL. */
+  /** The ingress (or local edge) base URL, from API_URL. */
   apiUrl: string;
   /** The incoming request's headers, as `headers()` from next/headers returns them. */
   requestHeaders: { get(name: string): string | null };
 }
 
 // The cookie carries the visitor's session; Host lets the ingress pick the rule for
-// `ticketing.dev` (the local gateway ignores it).
+// `ticketing.dev` (the local edge ignores it).
 const FORWARDED_HEADERS = ['cookie', 'host'] as const;
 
 // Slow enough for a cold service, short enough that a hung one does not hang the page.

@@ -1,7 +1,7 @@
 import { ConfigError } from './config-error';
 
 /**
- * API_URL, the base URL for server-side API calls: the local gateway, or in Kubernetes the
+ * API_URL, the base URL for server-side API calls: the local edge, or in Kubernetes the
  * ingress controller's service. Read per request, never at build time, so one build runs in
  * every environment. Throws a ConfigError naming the variable when it is unusable.
  */
@@ -9,7 +9,7 @@ export function readApiUrl(env: Record<string, string | undefined> = process.env
   const value = env.API_URL?.trim();
   if (!value) {
     throw new ConfigError(
-      'API_URL is not set: the client calls the API through it when rendering pages (e.g. API_URL=http://localhost:3000, the gateway)',
+      'API_URL is not set: the client calls the API through it when rendering pages (e.g. API_URL=http://localhost:3000, the edge)',
     );
   }
   let url: URL;

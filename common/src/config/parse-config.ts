@@ -81,7 +81,7 @@ export const natsUrlSchema = z
 /**
  * How many proxies stand in front of a service and append to X-Forwarded-For: the client's
  * address is the entry that many places from the right (1: the ingress controller or the
- * local gateway; 0: clients connect directly).
+ * local edge; 0: clients connect directly).
  */
 export const trustProxyHopsSchema = z.coerce.number().int().min(0).max(10);
 

@@ -22,7 +22,7 @@ export interface ServiceAppOptions {
   /**
    * How many proxies stand in front and append to X-Forwarded-For (`TRUST_PROXY_HOPS`): the
    * client's address is the entry that many places from the right. 1 by default: the
-   * ingress controller, or the local gateway.
+   * ingress controller, or the local edge.
    */
   trustProxyHops?: number;
 }

@@ -4,7 +4,7 @@ import { applyLimits, serverOptions, type HttpLimits } from '../../lib/http-limi
 
 /**
  * What a service's server tolerates: header and request timeouts as everywhere, and a
- * per-client cap well above what the gateway or an ingress controller opens to one replica.
+ * per-client cap well above what the edge or an ingress controller opens to one replica.
  */
 export const SERVICE_LIMITS: Partial<HttpLimits> = { maxConnectionsPerClient: 512 };
 
