@@ -11,7 +11,7 @@
 //   BENCH_TICKETS=10000         tickets in the table before reads are measured
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,11 +71,44 @@ function ownCpuMs() {
 }
 
 /**
+ * CPU time so far, in ms, of each component given by the pid at the root of its process
+ * tree: the process and everything it started (a guard, nginx's master and worker, …),
+ * except the trees of the other roots inside it (the runner's children are components of
+ * their own; the runner counts for itself only).
+ * @param {Record<string, number>} roots
+ */
+function componentCpuMs(roots) {
+  const procs = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After "(comm)": state, ppid, …; utime and stime are fields 14 and 15 of the line.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(entry), {
+        ppid: Number(fields[1]),
+        ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS,
+      });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const children = new Map();
+  for (const [pid, { ppid }] of procs) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const rootPids = new Set(Object.values(roots));
+  const tree = (pid) =>
+    (procs.get(pid)?.ms ?? 0) +
+    (children.get(pid) ?? []).filter((child) => !rootPids.has(child)).reduce((sum, child) => sum + tree(child), 0);
+  return Object.fromEntries(Object.entries(roots).map(([name, pid]) => [name, tree(pid)]));
+}
+
+/**
  * One autocannon run; throws on any error or non-2xx answer. `settle` is awaited before the
  * CPU window closes (the event's copy made), so what the request set off is counted too.
  */
-async function load(url, options = {}, settle = async () => {}) {
+async function load(url, options = {}, settle = async () => {}, components = undefined) {
   const autocannon = require('autocannon');
+  const before = components && componentCpuMs(components);
   const busy = machineBusyMs();
   const own = ownCpuMs();
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, ...options });
@@ -83,8 +116,21 @@ async function load(url, options = {}, settle = async () => {}) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
   await settle();
-  const cpuMs = (machineBusyMs() - busy - (ownCpuMs() - own)) / Math.max(1, result['2xx']);
-  return { rate: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMs };
+  const answered = Math.max(1, result['2xx']);
+  const cpuMs = (machineBusyMs() - busy - (ownCpuMs() - own)) / answered;
+  const after = components && componentCpuMs(components);
+  const byComponent =
+    after && Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, (ms - before[name]) / answered]));
+  return { rate: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMs, byComponent };
+}
+
+/** Where a request's machine CPU went: each component, and the rest (the database server, the kernel). */
+function breakdown(value) {
+  if (!value.byComponent) return;
+  const named = Object.entries(value.byComponent).sort(([, a], [, b]) => b - a);
+  const rest = value.cpuMs - named.reduce((sum, [, ms]) => sum + ms, 0);
+  const parts = [...named, ['the rest', rest]].map(([name, ms]) => `${name} ${ms.toFixed(2)}`);
+  console.log(`      by component, ms CPU per request: ${parts.join(' · ')}`);
 }
 
 function line(name, value, baseline, baselineName = 'raw') {
@@ -196,8 +242,11 @@ async function bench(kind, tools) {
     };
     const direct = await load(`${ticketsDirect}/api/tickets`, creates, copiedToOrders);
     line('this project: create direct to tickets (its copy in orders)', direct, course, "the course's");
-    const create = await load(`${url}/api/tickets`, creates, copiedToOrders);
-    line('this project: create through the local edge (gateway)', create, direct, 'direct');
+    // The runner (its log handling) and every component it started, each on its own.
+    const components = { runner: stack.child.pid, ...pids };
+    const create = await load(`${url}/api/tickets`, creates, copiedToOrders, components);
+    line('this project: create through the local edge (nginx)', create, direct, 'direct');
+    breakdown(create);
     target(
       kind,
       "create direct ≥ 1.0× the course's",
@@ -233,12 +282,12 @@ async function bench(kind, tools) {
     const rss = { tickets: rssMb(pids.tickets), orders: rssMb(pids.orders) };
 
     const list = await load(`${url}/api/tickets?limit=50`);
-    line(`GET /api/tickets?limit=50 through the gateway (${ticketTarget} tickets)`, list);
+    line(`GET /api/tickets?limit=50 through the edge (${ticketTarget} tickets)`, list);
     let next = 0;
     const show = await load(`${url}/api/tickets`, {
       requests: [{ setupRequest: (req) => ({ ...req, path: `/api/tickets/${ids[next++ % ids.length]}` }) }],
     });
-    line('GET /api/tickets/:id through the gateway', show);
+    line('GET /api/tickets/:id through the edge', show);
 
     // Orders: copy lookup + insert + outbox, against node:http + lookup + insert + publish.
     const rawOrder = await spawnReady(path.join(root, 'scripts/bench/raw-server.mjs'), [
@@ -262,24 +311,30 @@ async function bench(kind, tools) {
       if (!buyers.has(id)) buyers.set(id, sessionCookie(env.JWT_KEY, { id })[0]);
       return buyers.get(id);
     };
-    const order = await load(`${url}/api/orders`, {
-      method: 'POST',
-      headers: json,
-      amount: Math.min(ids.length, Math.ceil(rawOrderRate.rate * seconds)),
-      requests: [
-        {
-          setupRequest: (req) => {
-            const n = free++;
-            return {
-              ...req,
-              headers: { ...req.headers, cookie: buyerOf(n) },
-              body: JSON.stringify({ ticketId: ids[n] }),
-            };
+    const order = await load(
+      `${url}/api/orders`,
+      {
+        method: 'POST',
+        headers: json,
+        amount: Math.min(ids.length, Math.ceil(rawOrderRate.rate * seconds)),
+        requests: [
+          {
+            setupRequest: (req) => {
+              const n = free++;
+              return {
+                ...req,
+                headers: { ...req.headers, cookie: buyerOf(n) },
+                body: JSON.stringify({ ticketId: ids[n] }),
+              };
+            },
           },
-        },
-      ],
-    });
-    line('POST /api/orders through the gateway', order, rawOrderRate);
+        ],
+      },
+      async () => {},
+      components,
+    );
+    line('POST /api/orders through the edge', order, rawOrderRate);
+    breakdown(order);
     target(
       kind,
       'reservations through the edge ≥ 0.8× creates',
@@ -526,7 +581,7 @@ async function rawReads(kind, where, ids) {
 }
 
 async function main() {
-  ensureSystemPackages(['nats-server', ...(kinds.includes('postgres') ? ['postgresql'] : [])]);
+  ensureSystemPackages(['nats-server', 'nginx', ...(kinds.includes('postgres') ? ['postgresql'] : [])]);
   ensureNodeModules(root);
   const { buildServices } = await import('./lib/build.mjs');
   buildServices(root, () => {});
