@@ -121,7 +121,10 @@ ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n')}
   client_header_timeout ${ms(headersTimeoutMs)};
   client_body_timeout ${ms(requestTimeoutMs)};
   send_timeout ${ms(requestTimeoutMs)};
-  keepalive_timeout ${ms(keepAliveTimeoutMs)};
+  # Clients are told the idle timeout (Keep-Alive: timeout=N): Node's agent closes an idle
+  # connection a second before it, and the edge waits a second after it, so the edge never
+  # closes one a client is sending on at that moment (the client would see "socket hang up").
+  keepalive_timeout ${ms(keepAliveTimeoutMs + 1_000)} ${Math.max(1, Math.floor(keepAliveTimeoutMs / 1_000))};
   large_client_header_buffers 4 16k;
   limit_conn_zone $binary_remote_addr zone=per_address:1m;
   limit_conn per_address ${maxConnectionsPerClient};

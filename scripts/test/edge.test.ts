@@ -238,6 +238,30 @@ describe('the edge forwards requests', () => {
     expect(auth.seen.at(-1)!.body).toHaveLength(1024 * 1024);
   });
 
+  it('tells a client how long an idle connection stays open, and keeps it open a second longer', async () => {
+    // As Node's global agent, which the web client's server-side calls go through.
+    const agent = new http.Agent({ keepAlive: true, timeout: 5_000 });
+    const { headers, socket } = await new Promise<{ headers: http.IncomingHttpHeaders; socket: net.Socket }>(
+      (resolve, reject) => {
+        const request = http.get(`${base}/api/users/currentuser`, { agent }, (res) => {
+          res.resume();
+          res.once('end', () => resolve({ headers: res.headers, socket: request.socket! }));
+        });
+        request.on('error', reject);
+      },
+    );
+
+    expect(headers['keep-alive']).toBe('timeout=5');
+    // Node's agent closes an idle connection a second before the hint runs out: the edge has not closed it first.
+    const closedBy = await new Promise<string>((resolve) => {
+      socket.once('end', () => resolve('the edge'));
+      socket.once('close', () => resolve('the client'));
+    });
+    agent.destroy();
+
+    expect(closedBy).toBe('the client');
+  }, 15_000);
+
   it('sends pages to the client', async () => {
     await fetch(`${base}/tickets/new`);
     expect(client.seen.at(-1)?.url).toBe('/tickets/new');
