@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { waitFor } from '@ticketing/common/testing';
 import { loadIngressRoutes, startEdge } from '../lib/edge.mjs';
 
 const INGRESS = path.join(__dirname, '..', '..', 'infra', 'k8s', 'ingress-srv.yaml');
@@ -275,7 +276,13 @@ describe('the edge forwards requests', () => {
     expect(await response.json()).toEqual({
       errors: [{ message: 'tickets-srv is unavailable, please try again shortly' }],
     });
-    expect(edge.lines.join('\n')).toMatch(/connect\(\) failed \(111: Connection refused\).*"GET \/api\/tickets HTTP/);
+    // The log line comes through the guard's pipe, maybe after the answer.
+    await waitFor(
+      () => /connect\(\) failed \(111: Connection refused\).*"GET \/api\/tickets HTTP/.test(edge.lines.join('\n')),
+      {
+        message: 'the edge to log the refused connection',
+      },
+    );
   });
 });
 
