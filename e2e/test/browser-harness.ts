@@ -1,6 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startStack } from '../../scripts/lib/stack.mjs';
 
@@ -48,7 +50,44 @@ export async function newVisitor(browser: Browser, options: { viewport?: { width
 const recentLog: string[] = [];
 function keepLogLine(line: string) {
   recentLog.push(line);
-  if (recentLog.length > 100) recentLog.shift();
+  if (recentLog.length > (process.env.E2E_LOG_LEVEL ? 5000 : 100)) recentLog.shift();
+}
+
+/** What the running stack's bus and outboxes hold, for a failed step to show. */
+let stackReport: (() => Promise<string>) | undefined;
+
+/**
+ * Each consumer's position on the stream and each service's readiness report (its outbox):
+ * where an event that never had its effect is.
+ */
+async function reportOf(stack: Awaited<ReturnType<typeof startStack>>, dataDir: string): Promise<string> {
+  const lines: string[] = [];
+  const seed = (await readFile(path.join(dataDir, 'credentials', 'runner.nk'), 'utf8')).trim();
+  const nc = await connect({
+    servers: stack.natsUrl,
+    authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)),
+  });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const stream = await jsm.streams.info('ticketing');
+    lines.push(`stream: last sequence ${stream.state.last_seq}, ${stream.state.messages} messages`);
+    for await (const c of jsm.consumers.list('ticketing')) {
+      lines.push(
+        `${c.name}: delivered ${c.delivered.stream_seq}, acknowledged ${c.ack_floor.stream_seq}, ` +
+          `pending ${c.num_pending}, awaiting ack ${c.num_ack_pending}, redelivered ${c.num_redelivered}, waiting pulls ${c.num_waiting}`,
+      );
+    }
+  } finally {
+    await nc.close();
+  }
+  for (const [name, port] of Object.entries(stack.ports as Record<string, number>)) {
+    if (name === 'client-srv') continue;
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
+      .then((response) => response.text())
+      .catch((error: Error) => error.message);
+    lines.push(`${name} /readyz: ${ready}`);
+  }
+  return lines.join('\n');
 }
 
 /** Runs one step of a scenario; on failure keeps a screenshot named after it, then fails with the stack's latest warnings. */
@@ -60,9 +99,13 @@ export async function step<T>(page: Page, name: string, action: () => Promise<T>
     const file = path.join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
     const log = recentLog.length > 0 ? recentLog.join('\n') : '(none)';
-    throw new Error(`step "${name}" failed (screenshot: ${file}); the stack's latest warnings:\n${log}`, {
-      cause: error,
-    });
+    const report = await (stackReport?.() ?? Promise.resolve('(no stack)')).catch((e: Error) => `(${e.message})`);
+    throw new Error(
+      `step "${name}" failed (screenshot: ${file}); the stack's latest warnings:\n${log}\nthe bus and the outboxes:\n${report}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -89,7 +132,7 @@ export function useStack(name: string, env: Record<string, string> = {}) {
         dataDir,
         natsPort: 0,
         natsMonitorPort: null,
-        logLevel: 'warn',
+        logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
         print: keepLogLine,
       });
     } finally {
@@ -99,9 +142,12 @@ export function useStack(name: string, env: Record<string, string> = {}) {
       }
     }
     browser = await launchChromium();
+    const [started, folder] = [stack, dataDir];
+    stackReport = () => reportOf(started, folder);
   }, 180_000);
 
   afterAll(async () => {
+    stackReport = undefined;
     await browser?.close();
     await stack?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
