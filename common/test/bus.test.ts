@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { startNatsServer, waitFor, waitForConsumers, recordOutcomes, type TestNatsServer } from '../src/testing';
+import {
+  startNatsServer,
+  startTcpProxy,
+  waitFor,
+  waitForConsumers,
+  recordOutcomes,
+  type TestNatsServer,
+} from '../src/testing';
 import { Subjects } from '../src/events/subjects';
 import { ContractViolationError } from '../src/events/event-contracts';
 import { PermanentEventError, RetryLaterError, TransientEventError } from '../src/events/handler-errors';
@@ -401,6 +408,35 @@ describe('Listener and Publisher over JetStream', () => {
       timestamp: expect.any(Date),
     });
     await listener.close();
+  });
+
+  it('hands nothing published after close() resolves to the closed instance, though its link is slow', async () => {
+    // The closing instance's bytes reach the server late: without a round trip in close(),
+    // its pull is still open there when a publish from another connection arrives.
+    const proxy = await startTcpProxy(server.port);
+    const slow = await server.connect({ servers: `127.0.0.1:${proxy.port}` });
+    const after = new RecordingCreatedListener(nc, 'payments-service', undefined, { ackWait: 60_000 });
+    try {
+      const before = new RecordingCreatedListener(slow, 'payments-service', undefined, { ackWait: 60_000 });
+      await before.listen();
+      await waitFor(async () => (await consumerInfo(nc, before.durableName)).num_waiting > 0, {
+        message: 'its pull at the server',
+      });
+      proxy.delayMs = 300;
+      await before.close();
+
+      await new CreatedPublisher(nc).publish(ticket(1));
+      await after.listen();
+
+      // Handed to the closed pull, it would come back only after the 60 s ackWait.
+      await waitFor(() => after.received.length === 1, { message: 'the event at the next instance' });
+      expect(after.received[0]!.deliveryCount).toBe(1);
+      expect(before.received).toEqual([]);
+    } finally {
+      await after.close();
+      await slow.close();
+      await proxy.close();
+    }
   });
 
   it('lets an in-flight handler finish and be acked when the listener closes', async () => {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -49,6 +50,9 @@ export interface ListenerOutcome {
   /** For a nak: when it comes back. */
   delayMs?: number;
 }
+
+/** How long `close()` waits for the server to confirm it read the unsubscribe. */
+const CLOSE_FLUSH_MS = 2_000;
 
 const activeListeners = new Map<NatsConnection, Set<Listener<Event>>>();
 
@@ -173,6 +177,10 @@ export abstract class Listener<T extends Event> {
       for await (const msg of messages) {
         await this.receive(msg);
         if (this.closed) break;
+      }
+      // Only close() or the connection closing ends the pull; anything else is said.
+      if (!this.closed && !this.client.isClosed()) {
+        this.logger.error({ subject: this.subject, durable: this.durableName }, 'listener stopped: its pull ended');
       }
     })().catch((error: unknown) => {
       this.logger.error({ err: error, subject: this.subject, durable: this.durableName }, 'listener stopped');
@@ -312,5 +320,22 @@ export abstract class Listener<T extends Event> {
     await this.messages?.close();
     await this.loop;
     this.releaseStale(true);
+    await this.settled();
+  }
+
+  /**
+   * One round trip on this listener's connection: the server has then read its unsubscribe
+   * (no message published from now on, by anyone, is handed to the pull it leaves behind,
+   * where it would wait a whole `ackWait`) and its last acks. Bounded: a connection that is
+   * away has no pull for the server to deliver to anyway.
+   */
+  private async settled(): Promise<void> {
+    if (this.client.isClosed()) return;
+    const timeout = new AbortController();
+    await Promise.race([
+      this.client.flush().catch(() => undefined),
+      sleep(CLOSE_FLUSH_MS, undefined, { signal: timeout.signal, ref: false }).catch(() => undefined),
+    ]);
+    timeout.abort();
   }
 }
