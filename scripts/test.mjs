@@ -122,7 +122,7 @@ async function main() {
   }
 
   // What is the embedded fallback's own: opening it, its driver, a whole purchase on it, and
-  // the relay and inbox, whose pruning vacuums there (PGlite has no autovacuum).
+  // the relay and inbox, whose pruning vacuums there (PGlite has no autovacuum), and search.
   jest(
     'the embedded database (PGlite)',
     [
@@ -131,6 +131,8 @@ async function main() {
       '--testPathPatterns',
       '\\.pglite-test\\.ts$',
       'tickets/test/outbox\\.test\\.ts$',
+      // Search is PostgreSQL's own full-text search: the same SQL must find the same on both.
+      'tickets/test/search\\.test\\.ts$',
       'common/test/copies\\.test\\.ts$',
     ],
     { ...process.env, TEST_PGLITE: '1' },

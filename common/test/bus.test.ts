@@ -287,7 +287,7 @@ describe('Listener and Publisher over JetStream', () => {
     const outcomes = recordOutcomes(listener);
     await listener.listen();
 
-    await jetstream(nc).publish(Subjects.TicketCreated, JSON.stringify({ ...ticket(1), venue: 'Opera house' }));
+    await jetstream(nc).publish(Subjects.TicketCreated, JSON.stringify({ ...ticket(1), parking: 'Lot B' }));
 
     await waitFor(() => outcomes.length === 1, { message: 'the outcome' });
     expect(outcomes[0]!.outcome).toBe('ack');

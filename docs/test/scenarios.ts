@@ -112,6 +112,7 @@ export const scenarios: Scenarios = {
     return request(apps.tickets).get('/api/tickets?limit=1');
   },
   'GET /api/tickets 400': ({ tickets }) => request(tickets).get('/api/tickets?limit=0'),
+  'GET /api/tickets 401': ({ tickets }) => request(tickets).get('/api/tickets?seller=me'),
   'GET /api/tickets 503': ({ ticketsDown }) => request(ticketsDown).get('/api/tickets'),
 
   'POST /api/tickets 201': ({ tickets }) =>
@@ -144,6 +145,23 @@ export const scenarios: Scenarios = {
     request(apps.tickets).get(`/api/tickets/${(await paidOrder(apps)).ticket.id}`),
   'GET /api/tickets/{id} 404': ({ tickets }) => request(tickets).get(`/api/tickets/${MISSING}`),
   'GET /api/tickets/{id} 503': ({ ticketsDown }) => request(ticketsDown).get(`/api/tickets/${MISSING}`),
+
+  'DELETE /api/tickets/{id} 204': async (apps) =>
+    request(apps.tickets)
+      .delete(`/api/tickets/${await createTicket(apps)}`)
+      .set('Cookie', signedIn(owner)),
+  'DELETE /api/tickets/{id} 400': async (apps) =>
+    request(apps.tickets)
+      .delete(`/api/tickets/${(await placeOrder(apps)).ticket.id}`)
+      .set('Cookie', signedIn(owner)),
+  'DELETE /api/tickets/{id} 401': async (apps) =>
+    request(apps.tickets)
+      .delete(`/api/tickets/${await createTicket(apps)}`)
+      .set('Cookie', sessionCookie(TEST_JWT_KEY, someoneElse)),
+  'DELETE /api/tickets/{id} 404': ({ tickets }) =>
+    request(tickets).delete(`/api/tickets/${MISSING}`).set('Cookie', signedIn(owner)),
+  'DELETE /api/tickets/{id} 503': ({ ticketsDown }) =>
+    request(ticketsDown).delete(`/api/tickets/${MISSING}`).set('Cookie', signedIn(owner)),
 
   'PUT /api/tickets/{id} 200': async (apps) =>
     request(apps.tickets)

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { listTicket, orderEvents, signin, startOrders, type OrdersContext } from './orders-app';
+import { Subjects } from '@ticketing/common/events';
+import { waitFor } from '@ticketing/common/testing';
+import { copyAt, listTicket, orderEvents, publish, signin, startOrders, type OrdersContext } from './orders-app';
 
 let ctx: OrdersContext;
 
@@ -53,6 +55,43 @@ describe('POST /api/orders', () => {
 
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ errors: [{ message: 'You cannot buy your own ticket' }] });
+  });
+
+  it('responds 400 "Ticket is no longer for sale" for a ticket its seller withdrew', async () => {
+    const ticket = await listTicket(ctx);
+    await publish(ctx.nats, Subjects.TicketUpdated, { ...ticket, version: 1, orderId: null, withdrawn: true });
+    await copyAt(ctx.database, ticket.id, 1);
+
+    const response = await request(ctx.app).post('/api/orders').set('Cookie', signin()).send({ ticketId: ticket.id });
+
+    expect([response.status, response.body]).toEqual([400, { errors: [{ message: 'Ticket is no longer for sale' }] }]);
+  });
+
+  it('responds 400 "This event has already started" once its start has passed, and reserves it before', async () => {
+    const startsSoon = new Date(Date.now() + 1_500).toISOString();
+    const ticket = await listTicket(ctx, { eventAt: startsSoon, timeZone: 'America/New_York' });
+    const first = await request(ctx.app).post('/api/orders').set('Cookie', signin()).send({ ticketId: ticket.id });
+    expect(first.status).toBe(201);
+    await request(ctx.app)
+      .delete(`/api/orders/${first.body.id}`)
+      .set('Cookie', signin({ id: first.body.userId }));
+
+    await waitFor(() => Date.now() > Date.parse(startsSoon), { message: 'the event’s start' });
+    const response = await request(ctx.app).post('/api/orders').set('Cookie', signin()).send({ ticketId: ticket.id });
+
+    expect([response.status, response.body]).toEqual([
+      400,
+      { errors: [{ message: 'This event has already started' }] },
+    ]);
+  });
+
+  it('keeps what a ticket event says of the event in its copy, and an event without it means undated', async () => {
+    const eventAt = new Date(Date.now() + 86_400_000).toISOString();
+    const dated = await listTicket(ctx, { eventAt, venue: 'Fenway Park', city: 'Boston' });
+    const undated = await listTicket(ctx);
+
+    expect(await copyAt(ctx.database, dated.id, 0)).toMatchObject({ eventAt: new Date(eventAt), withdrawn: false });
+    expect(await copyAt(ctx.database, undated.id, 0)).toMatchObject({ eventAt: null, withdrawn: false });
   });
 
   it('reserves the ticket: 201 with the order, and order:created with what the contract says', async () => {

@@ -34,6 +34,8 @@ describe("orders' copy of tickets", () => {
       priceCents: 3900,
       userId: ticket.userId,
       version: 19,
+      eventAt: null,
+      withdrawn: false,
     });
   });
 

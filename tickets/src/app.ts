@@ -7,6 +7,7 @@ import { listTicketsRouter } from './routes/list-tickets';
 import { newTicketRouter } from './routes/new-ticket';
 import { showTicketRouter } from './routes/show-ticket';
 import { updateTicketRouter } from './routes/update-ticket';
+import { withdrawTicketRouter } from './routes/withdraw-ticket';
 import { TicketService } from './tickets/ticket-service';
 
 /** What the tickets app is built from; the service runner provides the real ones, tests their own. */
@@ -43,6 +44,7 @@ export function buildApp({
       app.use(listTicketsRouter(service));
       app.use(showTicketRouter(service));
       app.use(updateTicketRouter(service));
+      app.use(withdrawTicketRouter(service));
     },
   });
 }

@@ -115,7 +115,7 @@ describe('bodies the service cannot read', () => {
 describe('OPTIONS and headers', () => {
   it.each([
     ['/api/tickets', 'GET, HEAD, POST, OPTIONS'],
-    ['/api/tickets/00000000-0000-4000-8000-000000000000', 'GET, HEAD, PUT, OPTIONS'],
+    ['/api/tickets/00000000-0000-4000-8000-000000000000', 'DELETE, GET, HEAD, PUT, OPTIONS'],
   ])('OPTIONS %s names every method served there: %s', async (path, allow) => {
     const response = await request(ctx.app).options(path);
 

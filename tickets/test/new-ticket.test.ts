@@ -95,6 +95,12 @@ describe('POST /api/tickets', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       orderId: null,
       sold: false,
+      status: 'available',
+      eventAt: null,
+      timeZone: 'UTC',
+      venue: null,
+      city: null,
+      seat: null,
     });
     const shown = await request(ctx.app).get(`/api/tickets/${response.body.id}`);
     expect(shown.body).toEqual(response.body);
@@ -122,7 +128,18 @@ describe('POST /api/tickets', () => {
 
     const [event] = await waitForTicketEvents(ctx.nats, ticket.id, 1);
     expect(event!.subject).toBe('ticket:created');
-    expect(event!.data).toEqual({ id: ticket.id, version: 0, title: 'Jazz', price: 25.5, userId });
+    expect(event!.data).toEqual({
+      id: ticket.id,
+      version: 0,
+      title: 'Jazz',
+      price: 25.5,
+      userId,
+      eventAt: null,
+      timeZone: 'UTC',
+      venue: null,
+      city: null,
+      seat: null,
+    });
     expect(event!.msgId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

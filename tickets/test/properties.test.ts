@@ -1,9 +1,23 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { decodeCursor, encodeCursor } from '../src/tickets/cursor';
+import { decodeCursor, encodeCursor, SORTS, type ListCursor, type Sort } from '../src/tickets/cursor';
 import { fromCents, MAX_PRICE, priceProblem, toCents } from '../src/tickets/price';
 import { signin, startTickets, type TicketsContext } from './tickets-app';
 
+const QUERY_NAMES = [
+  'limit',
+  'cursor',
+  'q',
+  'city',
+  'from',
+  'to',
+  'minPrice',
+  'maxPrice',
+  'available',
+  'sort',
+  'seller',
+  'x',
+];
 const FORBIDDEN_IN_TITLES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 describe('money (properties)', () => {
@@ -39,29 +53,48 @@ describe('money (properties)', () => {
 });
 
 describe('list cursors (properties)', () => {
-  it('round-trip: decoding an encoded cursor gives it back', () => {
+  const instant = fc
+    .date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true })
+    .map((date) => date.toISOString());
+  const cursorOf: Record<Sort, fc.Arbitrary<ListCursor['key']>> = {
+    newest: instant,
+    soonest: fc.option(instant, { nil: null }),
+    price: fc.integer({ min: 1, max: MAX_PRICE * 100 }),
+    '-price': fc.integer({ min: 1, max: MAX_PRICE * 100 }),
+  };
+
+  it('round-trip under every sort: decoding an encoded cursor gives it back, and only for its own sort', () => {
     fc.assert(
       fc.property(
-        fc.date({
-          min: new Date('0001-01-01T00:00:00.000Z'),
-          max: new Date('9999-12-31T23:59:59.999Z'),
-          noInvalidDate: true,
-        }),
-        fc.uuid(),
-        (createdAt, id) => {
-          expect(decodeCursor(encodeCursor({ createdAt, id }))).toEqual({ createdAt, id });
+        fc.constantFrom(...SORTS).chain((sort) => fc.tuple(fc.constant(sort), cursorOf[sort], fc.uuid())),
+        fc.constantFrom(...SORTS),
+        ([sort, key, id], other) => {
+          const text = encodeCursor({ sort, key, id });
+          expect(decodeCursor(text, sort)).toEqual({ sort, key, id });
+          if (other !== sort) expect(decodeCursor(text, other)).toBeUndefined();
         },
       ),
       { numRuns: 2_000 },
     );
   });
 
-  it('any text decodes to nothing or to a cursor that encodes back to the same text, never an exception', () => {
+  it('reads the newest-first cursors of earlier versions ([createdAt, id]) as newest', () => {
+    const id = '0b1e7c0e-4b1a-4c55-8a55-0c7b1f0f2c11';
+    const old = Buffer.from(JSON.stringify(['2026-01-02T03:04:05.678Z', id])).toString('base64url');
+    expect(decodeCursor(old, 'newest')).toEqual({ sort: 'newest', key: '2026-01-02T03:04:05.678Z', id });
+    expect(decodeCursor(old, 'price')).toBeUndefined();
+  });
+
+  it('any text decodes to nothing or to a cursor that encodes and decodes to itself, never an exception', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.base64String(), fc.string({ unit: 'binary' })), (text) => {
-        const cursor = decodeCursor(text);
-        if (cursor) expect(encodeCursor(cursor)).toBe(text);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.base64String(), fc.string({ unit: 'binary' })),
+        fc.constantFrom(...SORTS),
+        (text, sort) => {
+          const cursor = decodeCursor(text, sort);
+          if (cursor) expect(decodeCursor(encodeCursor(cursor), sort)).toEqual(cursor);
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
@@ -123,7 +156,7 @@ describe('the ticket routes (properties)', () => {
 
   it('answer any list query with 200 or a 400 in the error format', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('limit', 'cursor', 'x'), fc.string()), async (query) => {
+      fc.asyncProperty(fc.dictionary(fc.constantFrom(...QUERY_NAMES), fc.string()), async (query) => {
         const response = await request(ctx.app).get('/api/tickets').query(query);
 
         expect([200, 400]).toContain(response.status);

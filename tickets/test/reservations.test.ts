@@ -62,6 +62,8 @@ async function ticketWhen(id: string, check: (ticket: { orderId: string | null; 
   });
 }
 
+const UNDATED = { eventAt: null, timeZone: 'UTC', venue: null, city: null, seat: null };
+
 describe('reservations from order events', () => {
   it('order:created holds the ticket as its next version and says so in ticket:updated; a repeat changes nothing', async () => {
     const ticket = await listTicket();
@@ -80,7 +82,17 @@ describe('reservations from order events', () => {
       (e) => e.subject === 'ticket:updated' && e.data.id === ticket.id,
     );
     expect(updates.map((e) => e.data)).toEqual([
-      { id: ticket.id, version: 1, title: 'Gig', price: 15, userId: seller.id, orderId: order.id, sold: false },
+      {
+        id: ticket.id,
+        version: 1,
+        title: 'Gig',
+        price: 15,
+        userId: seller.id,
+        orderId: order.id,
+        sold: false,
+        withdrawn: false,
+        ...UNDATED,
+      },
     ]);
   });
 

@@ -123,6 +123,12 @@ describe('PUT /api/tickets/:id', () => {
       userId: owner.id,
       orderId: null,
       sold: false,
+      withdrawn: false,
+      eventAt: null,
+      timeZone: 'UTC',
+      venue: null,
+      city: null,
+      seat: null,
     });
   });
 

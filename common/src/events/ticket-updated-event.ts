@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, price, version } from './contract-fields';
+import { eventDetails, id, price, version } from './contract-fields';
 import type { Subjects } from './subjects';
 
 /**
@@ -7,6 +7,9 @@ import type { Subjects } from './subjects';
  * release, its sale) with its new `version`. `orderId` names the order holding it, null when
  * free; events stored before reservations existed lack it, which means free. `sold` is true
  * once the order holding it was paid; events stored before sales existed lack it (not sold).
+ * `withdrawn` is true once its seller took it down (a reservation that raced the withdrawal
+ * still holds it); the event's details are as for `ticket:created`, and absent in events
+ * stored before them.
  */
 export const ticketUpdatedData = z.object({
   id,
@@ -16,6 +19,8 @@ export const ticketUpdatedData = z.object({
   userId: z.string(),
   orderId: id.nullable().optional(),
   sold: z.boolean().optional(),
+  withdrawn: z.boolean().optional(),
+  ...eventDetails,
 });
 
 export interface TicketUpdatedEvent {

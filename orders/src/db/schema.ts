@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { inbox, outbox } from '@ticketing/common/db';
 
 /**
  * The tickets orders can be placed for: a copy kept from ticket:created / ticket:updated,
- * in version order. Money is integer cents.
+ * in version order. Money is integer cents. What it keeps of the event is what an order is
+ * refused by: when it starts (null: to be announced), and whether its seller withdrew it.
  */
 export const tickets = pgTable('tickets', {
   id: uuid('id').primaryKey(),
@@ -12,6 +13,8 @@ export const tickets = pgTable('tickets', {
   priceCents: integer('price_cents').notNull(),
   userId: text('user_id').notNull(),
   version: integer('version').notNull(),
+  eventAt: timestamp('event_at', { withTimezone: true, precision: 3 }),
+  withdrawn: boolean('withdrawn').notNull().default(false),
 });
 
 /** Order statuses as stored; `created` and `complete` hold the ticket. */

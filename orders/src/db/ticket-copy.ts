@@ -12,6 +12,10 @@ export interface TicketFacts {
   title: string;
   price: number;
   userId: string;
+  /** When the event starts; absent (an event stored before it) or null: to be announced. */
+  eventAt?: string | null;
+  /** True once its seller took the listing down; absent: not withdrawn. */
+  withdrawn?: boolean;
 }
 
 /** The ticket, or undefined when orders has not heard of it. */
@@ -30,6 +34,8 @@ export function applyTicketVersion(tx: Db<OrdersSchema>, ticket: TicketFacts): P
     priceCents: Math.round(ticket.price * 100),
     userId: ticket.userId,
     version: ticket.version,
+    eventAt: ticket.eventAt ? new Date(ticket.eventAt) : null,
+    withdrawn: ticket.withdrawn ?? false,
   };
   return applyInVersionOrder({
     id: ticket.id,

@@ -76,6 +76,10 @@ export class OrderService {
     const ticket = await findTicket(this.db, ticketId);
     if (!ticket) throw new NotFoundError();
     if (ticket.userId === userId) throw new BadRequestError('You cannot buy your own ticket');
+    if (ticket.withdrawn) throw new BadRequestError('Ticket is no longer for sale');
+    if (ticket.eventAt !== null && ticket.eventAt.getTime() <= Date.now()) {
+      throw new BadRequestError('This event has already started');
+    }
     const { expirationWindowSeconds, maxOpenOrdersPerBuyer } = this.rules;
     const order: Order = {
       id: randomUUID(),

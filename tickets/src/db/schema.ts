@@ -1,11 +1,30 @@
+import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { inbox, outbox } from '@ticketing/common/db';
 
 /**
- * Tickets for sale. Money is integer cents (exact); `created_at` keeps milliseconds only,
- * so the list cursor (which carries it) compares exactly. `order_id` names the order that
- * holds the ticket, null while it is free; `sold` is set once that order is paid (for good:
- * a paid order is never cancelled).
+ * The words a search matches: `search_text` (title, venue and city, lowercased by the
+ * service, not by the database, whose C locale lowercases ASCII letters only) split by
+ * PostgreSQL's `simple` configuration (no stemming, no stop words: "the" and "Boston" are
+ * both found). The index is on this very expression; a query must say it the same way.
+ */
+export const SEARCH_DOCUMENT = sql.raw(`to_tsvector('simple', search_text)`);
+
+/** Title, venue and city as a search reads them, and the city as a filter compares it. */
+export function searchKeys(fields: { title: string; venue: string | null; city: string | null }) {
+  return {
+    searchText: [fields.title, fields.venue ?? '', fields.city ?? ''].join(' ').toLowerCase(),
+    cityKey: fields.city?.toLowerCase() ?? null,
+  };
+}
+
+/**
+ * Tickets for sale. Money is integer cents (exact); `created_at` and `event_at` keep
+ * milliseconds only, so the list cursor (which carries them) compares exactly. `order_id`
+ * names the order that holds the ticket, null while it is free; `sold` is set once that
+ * order is paid (for good: a paid order is never cancelled); `withdrawn` once its seller
+ * took it down. `event_at` is when the event starts (null: to be announced), `time_zone`
+ * the venue's IANA zone its time is shown in.
  */
 export const tickets = pgTable(
   'tickets',
@@ -18,8 +37,26 @@ export const tickets = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     orderId: uuid('order_id'),
     sold: boolean('sold').notNull().default(false),
+    eventAt: timestamp('event_at', { withTimezone: true, precision: 3 }),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    venue: text('venue'),
+    city: text('city'),
+    seat: text('seat'),
+    withdrawn: boolean('withdrawn').notNull().default(false),
+    /** See `searchKeys`: kept with every change of title, venue or city. */
+    searchText: text('search_text').notNull().default(''),
+    cityKey: text('city_key'),
   },
-  (table) => [index('tickets_newest_idx').on(table.createdAt.desc(), table.id.desc())],
+  (table) => [
+    index('tickets_newest_idx').on(table.createdAt.desc(), table.id.desc()),
+    // `soonest`: event start, undated last; ties by id.
+    index('tickets_soonest_idx').on(table.eventAt.asc().nullsLast(), table.id.asc()),
+    // `price` reads it forwards, `-price` backwards.
+    index('tickets_price_idx').on(table.priceCents, table.id),
+    index('tickets_city_idx').on(table.cityKey),
+    index('tickets_search_idx').using('gin', SEARCH_DOCUMENT),
+    index('tickets_seller_idx').on(table.userId, table.createdAt.desc(), table.id.desc()),
+  ],
 );
 
 /**

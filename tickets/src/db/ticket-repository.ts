@@ -1,40 +1,38 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { changeWithEvent, descNullsLast, type Db } from '@ticketing/common/db';
 import { Subjects, type EventData } from '@ticketing/common/events';
-import type { ListCursor } from '../tickets/cursor';
-import { tickets, type TicketsSchema } from './schema';
+import type { ListCursor, Sort } from '../tickets/cursor';
+import { prefixQuery, type TicketSearch } from '../tickets/search';
+import { SEARCH_DOCUMENT, searchKeys, tickets, type TicketsSchema } from './schema';
 
 /** A stored ticket row. */
 export type TicketRow = typeof tickets.$inferSelect;
 
+/** What a listing says of its event; `eventAt` an ISO 8601 instant, null while to be announced. */
+export interface EventDetails {
+  eventAt: string | null;
+  timeZone: string;
+  venue: string | null;
+  city: string | null;
+  seat: string | null;
+}
+
 /**
- * The reads that serve `GET /api/tickets` and `GET /api/tickets/:id`, built and named once
- * (a PostgreSQL server also plans them once per connection). On the database, not in a
- * transaction: a prepared query belongs to the session it was made on.
+ * The reads that serve `GET /api/tickets` and `GET /api/tickets/:id`. The lookup by id is
+ * built and named once (a PostgreSQL server also plans it once per connection); a search
+ * is built per request from what it asks for. On the database, not in a transaction: a
+ * prepared query belongs to the session it was made on.
  */
 export class TicketReads {
   private readonly byId;
-  private readonly newest;
-  private readonly newestAfter;
 
-  constructor(db: Db<TicketsSchema>) {
+  constructor(private readonly db: Db<TicketsSchema>) {
     this.byId = db
       .select()
       .from(tickets)
       .where(eq(tickets.id, sql.placeholder('id')))
       .limit(1)
       .prepare('ticket_by_id');
-    const newest = (after?: ReturnType<typeof sql>) =>
-      db
-        .select()
-        .from(tickets)
-        .where(after)
-        .orderBy(descNullsLast(tickets.createdAt), descNullsLast(tickets.id))
-        .limit(sql.placeholder('limit'));
-    this.newest = newest().prepare('tickets_newest');
-    this.newestAfter = newest(
-      sql`(${tickets.createdAt}, ${tickets.id}) < (${sql.placeholder('createdAt')}::timestamptz, ${sql.placeholder('id')}::uuid)`,
-    ).prepare('tickets_newest_after');
   }
 
   async findById(id: string): Promise<TicketRow | undefined> {
@@ -42,19 +40,62 @@ export class TicketReads {
     return row;
   }
 
-  /** The SQL of the first page and of a later page, e.g. to check their plans. */
-  listQueries(): { text: string; placeholders: string[] }[] {
-    return [this.newest, this.newestAfter].map((prepared) => {
-      const query = prepared.getQuery();
-      return { text: query.sql, placeholders: query.params.map((param) => (param as { name: string }).name) };
-    });
+  /**
+   * A search's query: in its sort's order (ties by id), strictly after `cursor` when given,
+   * `limit` rows at most. `now` decides which events have started.
+   */
+  searchQuery(search: TicketSearch, limit: number, cursor: ListCursor | undefined, now: Date) {
+    const conditions: (SQL | undefined)[] = [];
+    const upcoming = sql`(${tickets.eventAt} is null or ${tickets.eventAt} > ${now.toISOString()}::timestamptz)`;
+    if (search.sellerId === undefined) conditions.push(sql`not ${tickets.withdrawn}`, upcoming);
+    else conditions.push(eq(tickets.userId, search.sellerId));
+    if (search.available) {
+      conditions.push(sql`${tickets.orderId} is null and not ${tickets.sold} and not ${tickets.withdrawn}`, upcoming);
+    }
+    const words = search.q === undefined ? undefined : prefixQuery(search.q);
+    if (words !== undefined) conditions.push(sql`${SEARCH_DOCUMENT} @@ to_tsquery('simple', ${words})`);
+    if (search.city !== undefined) conditions.push(eq(tickets.cityKey, search.city.toLowerCase()));
+    if (search.from) conditions.push(sql`${tickets.eventAt} >= ${search.from.toISOString()}::timestamptz`);
+    if (search.to) conditions.push(sql`${tickets.eventAt} < ${search.to.toISOString()}::timestamptz`);
+    if (search.minCents !== undefined) conditions.push(sql`${tickets.priceCents} >= ${search.minCents}`);
+    if (search.maxCents !== undefined) conditions.push(sql`${tickets.priceCents} <= ${search.maxCents}`);
+    if (cursor) conditions.push(after(cursor));
+    return this.db
+      .select()
+      .from(tickets)
+      .where(and(...conditions))
+      .orderBy(...ORDERS[search.sort])
+      .limit(limit);
   }
 
-  /** Newest first, strictly after `cursor` when given; `limit` rows at most. */
-  listNewest(limit: number, cursor?: ListCursor): Promise<TicketRow[]> {
-    return cursor
-      ? this.newestAfter.execute({ limit, createdAt: cursor.createdAt.toISOString(), id: cursor.id })
-      : this.newest.execute({ limit });
+  /** The tickets a search finds, a page at a time. */
+  search(search: TicketSearch, limit: number, cursor: ListCursor | undefined, now: Date): Promise<TicketRow[]> {
+    return this.searchQuery(search, limit, cursor, now);
+  }
+}
+
+/** Each sort's order, as its index is declared (see schema.ts), so no page sorts the table. */
+const ORDERS: Record<Sort, SQL[]> = {
+  newest: [descNullsLast(tickets.createdAt), descNullsLast(tickets.id)],
+  soonest: [sql`${tickets.eventAt} asc nulls last`, sql`${tickets.id} asc`],
+  price: [sql`${tickets.priceCents} asc`, sql`${tickets.id} asc`],
+  '-price': [sql`${tickets.priceCents} desc`, sql`${tickets.id} desc`],
+};
+
+/** The rows strictly after the cursor's position in its sort's order. */
+function after({ sort, key, id }: ListCursor): SQL {
+  switch (sort) {
+    case 'newest':
+      return sql`(${tickets.createdAt}, ${tickets.id}) < (${key}::timestamptz, ${id}::uuid)`;
+    case 'soonest':
+      // Undated tickets come last: after a dated one come later dates, then every undated one.
+      return key === null
+        ? sql`(${tickets.eventAt} is null and ${tickets.id} > ${id}::uuid)`
+        : sql`((${tickets.eventAt}, ${tickets.id}) > (${key}::timestamptz, ${id}::uuid) or ${tickets.eventAt} is null)`;
+    case 'price':
+      return sql`(${tickets.priceCents}, ${tickets.id}) > (${key}::integer, ${id}::uuid)`;
+    case '-price':
+      return sql`(${tickets.priceCents}, ${tickets.id}) < (${key}::integer, ${id}::uuid)`;
   }
 }
 
@@ -64,13 +105,23 @@ export class TicketRepository {
 
   /** Inserts a new ticket and queues its ticket:created, in one statement. */
   async insertWithEvent(
-    values: { id: string; title: string; priceCents: number; userId: string; createdAt: string },
+    values: {
+      id: string;
+      title: string;
+      priceCents: number;
+      userId: string;
+      createdAt: string;
+    } & EventDetails,
     event: EventData<Subjects.TicketCreated>,
   ): Promise<void> {
+    const keys = searchKeys(values);
     await changeWithEvent(
       this.db,
-      sql`insert into ${tickets} (id, title, price_cents, user_id, created_at)
-          values (${values.id}, ${values.title}, ${values.priceCents}, ${values.userId}, ${values.createdAt}::timestamptz)
+      sql`insert into ${tickets} (id, title, price_cents, user_id, created_at, event_at, time_zone, venue, city, seat,
+                                  search_text, city_key)
+          values (${values.id}, ${values.title}, ${values.priceCents}, ${values.userId}, ${values.createdAt}::timestamptz,
+                  ${values.eventAt}::timestamptz, ${values.timeZone}, ${values.venue}, ${values.city}, ${values.seat},
+                  ${keys.searchText}, ${keys.cityKey})
           returning id`,
       Subjects.TicketCreated,
       event,
@@ -84,10 +135,13 @@ export class TicketRepository {
   }
 
   /** Applies new values and the next version; returns the updated row. */
-  async update(id: string, values: { title: string; priceCents: number }): Promise<TicketRow> {
+  async update(
+    id: string,
+    values: { title: string; priceCents: number } & Omit<EventDetails, 'eventAt'> & { eventAt: Date | null },
+  ): Promise<TicketRow> {
     const [row] = await this.db
       .update(tickets)
-      .set({ ...values, version: sql`${tickets.version} + 1` })
+      .set({ ...values, ...searchKeys(values), version: sql`${tickets.version} + 1` })
       .where(eq(tickets.id, id))
       .returning();
     return row!;
@@ -98,6 +152,16 @@ export class TicketRepository {
     const [row] = await this.db
       .update(tickets)
       .set({ orderId, version: sql`${tickets.version} + 1` })
+      .where(eq(tickets.id, id))
+      .returning();
+    return row!;
+  }
+
+  /** Takes the listing down, as the next version. */
+  async withdraw(id: string): Promise<TicketRow> {
+    const [row] = await this.db
+      .update(tickets)
+      .set({ withdrawn: true, version: sql`${tickets.version} + 1` })
       .where(eq(tickets.id, id))
       .returning();
     return row!;
