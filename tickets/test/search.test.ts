@@ -183,6 +183,17 @@ describe('searching', () => {
     ]);
   });
 
+  it('reads a date as the venue’s calendar day, and an instant as that instant', async () => {
+    const word = tag();
+    // 8 PM in New York on May 8 is 00:00 on May 9 in UTC.
+    await list({ title: `${word} late show`, eventAt: '2027-05-08T20:00:00-04:00', timeZone: 'America/New_York' });
+
+    expect(await search({ q: word, from: '2027-05-08', to: '2027-05-09' })).toEqual([`${word} late show`]);
+    expect(await search({ q: word, from: '2027-05-09' })).toEqual([]);
+    expect(await search({ q: word, from: '2027-05-09T00:00:00Z' })).toEqual([`${word} late show`]);
+    expect(await search({ q: word, to: '2027-05-09T00:00:00Z' })).toEqual([]);
+  });
+
   it('narrows by price, bounds inclusive, and sorts by price either way', async () => {
     const word = tag();
     for (const price of [5, 12.5, 20, 99.99]) await list({ title: `${word} ${price}`, price });

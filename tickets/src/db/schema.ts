@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { inbox, outbox } from '@ticketing/common/db';
 
 /**
@@ -10,12 +10,32 @@ import { inbox, outbox } from '@ticketing/common/db';
  */
 export const SEARCH_DOCUMENT = sql.raw(`to_tsvector('simple', search_text)`);
 
-/** Title, venue and city as a search reads them, and the city as a filter compares it. */
-export function searchKeys(fields: { title: string; venue: string | null; city: string | null }) {
+/**
+ * What searches compare, kept with every change of a listing: title, venue and city as a
+ * search reads them, the city as a filter compares it, and the calendar day the event
+ * starts on at its venue (a search by date means the venue's day: 8 PM in Boston on May 8
+ * is May 9 in UTC).
+ */
+export function searchKeys(fields: {
+  title: string;
+  venue: string | null;
+  city: string | null;
+  eventAt: Date | string | null;
+  timeZone: string;
+}) {
   return {
     searchText: [fields.title, fields.venue ?? '', fields.city ?? ''].join(' ').toLowerCase(),
     cityKey: fields.city?.toLowerCase() ?? null,
+    eventDay: fields.eventAt === null ? null : dayAt(new Date(fields.eventAt), fields.timeZone),
   };
+}
+
+/** The calendar day (YYYY-MM-DD) an instant falls on in an IANA zone. */
+export function dayAt(instant: Date, timeZone: string): string {
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
 }
 
 /**
@@ -46,6 +66,7 @@ export const tickets = pgTable(
     /** See `searchKeys`: kept with every change of title, venue or city. */
     searchText: text('search_text').notNull().default(''),
     cityKey: text('city_key'),
+    eventDay: date('event_day', { mode: 'string' }),
   },
   (table) => [
     index('tickets_newest_idx').on(table.createdAt.desc(), table.id.desc()),
@@ -54,6 +75,7 @@ export const tickets = pgTable(
     // `price` reads it forwards, `-price` backwards.
     index('tickets_price_idx').on(table.priceCents, table.id),
     index('tickets_city_idx').on(table.cityKey),
+    index('tickets_event_day_idx').on(table.eventDay),
     index('tickets_search_idx').using('gin', SEARCH_DOCUMENT),
     index('tickets_seller_idx').on(table.userId, table.createdAt.desc(), table.id.desc()),
   ],

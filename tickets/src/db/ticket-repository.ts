@@ -55,8 +55,11 @@ export class TicketReads {
     const words = search.q === undefined ? undefined : prefixQuery(search.q);
     if (words !== undefined) conditions.push(sql`${SEARCH_DOCUMENT} @@ to_tsquery('simple', ${words})`);
     if (search.city !== undefined) conditions.push(eq(tickets.cityKey, search.city.toLowerCase()));
-    if (search.from) conditions.push(sql`${tickets.eventAt} >= ${search.from.toISOString()}::timestamptz`);
-    if (search.to) conditions.push(sql`${tickets.eventAt} < ${search.to.toISOString()}::timestamptz`);
+    // A day is the venue's calendar day; an instant is an instant.
+    if (typeof search.from === 'string') conditions.push(sql`${tickets.eventDay} >= ${search.from}::date`);
+    else if (search.from) conditions.push(sql`${tickets.eventAt} >= ${search.from.toISOString()}::timestamptz`);
+    if (typeof search.to === 'string') conditions.push(sql`${tickets.eventDay} < ${search.to}::date`);
+    else if (search.to) conditions.push(sql`${tickets.eventAt} < ${search.to.toISOString()}::timestamptz`);
     if (search.minCents !== undefined) conditions.push(sql`${tickets.priceCents} >= ${search.minCents}`);
     if (search.maxCents !== undefined) conditions.push(sql`${tickets.priceCents} <= ${search.maxCents}`);
     if (cursor) conditions.push(after(cursor));
@@ -118,10 +121,10 @@ export class TicketRepository {
     await changeWithEvent(
       this.db,
       sql`insert into ${tickets} (id, title, price_cents, user_id, created_at, event_at, time_zone, venue, city, seat,
-                                  search_text, city_key)
+                                  search_text, city_key, event_day)
           values (${values.id}, ${values.title}, ${values.priceCents}, ${values.userId}, ${values.createdAt}::timestamptz,
                   ${values.eventAt}::timestamptz, ${values.timeZone}, ${values.venue}, ${values.city}, ${values.seat},
-                  ${keys.searchText}, ${keys.cityKey})
+                  ${keys.searchText}, ${keys.cityKey}, ${keys.eventDay}::date)
           returning id`,
       Subjects.TicketCreated,
       event,

@@ -15,15 +15,21 @@ export const MAX_QUERY_LENGTH = 100;
 const DATE_OR_INSTANT = /^(\d{4})-(\d\d)-(\d\d)(T\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d))?$/i;
 const AMOUNT = /^\d{1,7}(\.\d{1,2})?$/;
 
-function parseDateOrInstant(value: string): Date | undefined {
+/** A day (kept as its text) or an instant, or undefined for neither. */
+function parseDateOrInstant(value: string): string | Date | undefined {
   const match = DATE_OR_INSTANT.exec(value);
   if (!match) return undefined;
   const [, year, month, day] = match.map(Number) as [number, number, number, number];
   const calendar = new Date(Date.UTC(2000, month - 1, day));
   if (year < 1 || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
-  const time = new Date(match[4] ? value : `${value}T00:00:00Z`);
+  if (!match[4]) return value;
+  const time = new Date(value);
   return Number.isNaN(time.getTime()) ? undefined : time;
 }
+
+/** Where a bound lies, to see that `to` comes after `from` (a day as its midnight UTC). */
+const boundMs = (bound: string | Date) =>
+  typeof bound === 'string' ? Date.parse(`${bound}T00:00:00Z`) : bound.getTime();
 
 /** One value of a query name (a repeated name is an array, and refused), checked by `accept`. */
 function single(name: string, message: string, accept: (value: string) => boolean) {
@@ -63,6 +69,7 @@ export function listTicketsRouter(service: TicketService): Router {
       text(MAX_QUERY_LENGTH),
     ),
     single('city', 'City must be 1 to 80 characters, without control or invisible characters', text(80, 1)),
+    // A date is the venue's calendar day; a date and time with its offset is that instant.
     single('from', 'From must be a date (2027-05-01) or a date and time with its offset', (value) =>
       Boolean(parseDateOrInstant(value)),
     ),
@@ -88,7 +95,7 @@ export function listTicketsRouter(service: TicketService): Router {
       const limit = asked.limit === undefined ? DEFAULT_LIMIT : Number(asked.limit);
       const from = asked.from === undefined ? undefined : parseDateOrInstant(asked.from);
       const to = asked.to === undefined ? undefined : parseDateOrInstant(asked.to);
-      if (from && to && to.getTime() <= from.getTime()) {
+      if (from && to && boundMs(to) <= boundMs(from)) {
         throw new RequestValidationError([{ message: 'To must be after from', field: 'to' }]);
       }
       const minCents = asked.minPrice === undefined ? undefined : cents(asked.minPrice);

@@ -6,10 +6,10 @@ export interface TicketSearch {
   q?: string;
   /** That city only, case-insensitively. */
   city?: string;
-  /** Events starting at or after this instant. */
-  from?: Date;
-  /** Events starting before this instant. */
-  to?: Date;
+  /** Events starting at or after this instant, or on or after this day (`YYYY-MM-DD`) at their venue. */
+  from?: Date | string;
+  /** Events starting before this instant, or before this day (`YYYY-MM-DD`) at their venue. */
+  to?: Date | string;
   minCents?: number;
   maxCents?: number;
   /** Only tickets a buyer can order now. */
