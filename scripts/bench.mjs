@@ -285,7 +285,7 @@ async function bench(kind, tools) {
 
     // Fill the table, then reads.
     const missing = ticketTarget - ids.length - lag.count;
-    if (missing > 0) await listTickets(url, { ...json, cookie: seller }, ticketBody, missing, ids);
+    if (missing > 0) await listTickets(url, { ...json, cookie: seller }, eventTicketBody, missing, ids);
     await copiedToOrders();
     const rss = { tickets: rssMb(pids.tickets), orders: rssMb(pids.orders) };
 
@@ -296,6 +296,8 @@ async function bench(kind, tools) {
       requests: [{ setupRequest: (req) => ({ ...req, path: `/api/tickets/${ids[next++ % ids.length]}` }) }],
     });
     line('GET /api/tickets/:id through the edge', show);
+    const search = await load(`${url}${SEARCH}`);
+    line(`GET ${SEARCH} through the edge`, search);
 
     // Orders: copy lookup + insert + outbox, against node:http + lookup + insert + publish.
     const rawOrder = await spawnReady(path.join(root, 'scripts/bench/raw-server.mjs'), [
@@ -366,11 +368,18 @@ async function bench(kind, tools) {
     const raw = await rawReads(kind, kind === 'pglite' ? path.join(dataDir, 'tickets') : databases.tickets, ids);
     line('raw: the list query on the same database (the floor)', raw.list);
     line('raw: the show query on the same database (the floor)', raw.show);
+    line('raw: the search query on the same database (the floor)', raw.search);
     target(
       kind,
       'list (limit 50) p99 ≤ 20 ms through the edge',
       list.p99 <= 20,
       `${(list.rate / raw.list.rate).toFixed(2)}× raw, p99 ${list.p99} ms`,
+    );
+    target(
+      kind,
+      `search of ${ticketTarget} tickets (words, city, soonest) p99 ≤ 20 ms through the edge`,
+      search.p99 <= 20,
+      `${(search.rate / raw.search.rate).toFixed(2)}× raw, p99 ${search.p99} ms`,
     );
     target(
       kind,
@@ -422,18 +431,54 @@ async function courseCreate(kind, tools, dataDir, databases, env, headers, body)
 }
 
 /** Lists `amount` tickets through the edge as fast as 10 connections go, adding their ids to `ids`. */
+/** Lists `amount` tickets, each with `body` (or the body `body(n)` makes for the n-th). */
 async function listTickets(url, headers, body, amount, ids) {
   const autocannon = require('autocannon');
+  let n = 0;
   await autocannon({
     url: `${url}/api/tickets`,
     connections: CONNECTIONS,
     amount,
     method: 'POST',
     headers,
-    body,
-    requests: [{ onResponse: (_status, answer) => ids.push(JSON.parse(answer).id) }],
+    body: typeof body === 'string' ? body : undefined,
+    requests: [
+      {
+        setupRequest: (req) => (typeof body === 'string' ? req : { ...req, body: body(n++) }),
+        onResponse: (_status, answer) => ids.push(JSON.parse(answer).id),
+      },
+    ],
   });
 }
+
+const ACTS = ['Jazz quartet', 'Rock night', 'Symphony', 'Comedy club', 'Opera gala', 'Hip hop live', 'Folk session'];
+const CITIES = [
+  'Boston',
+  'Chicago',
+  'Denver',
+  'Austin',
+  'Seattle',
+  'Miami',
+  'Portland',
+  'Atlanta',
+  'Phoenix',
+  'Detroit',
+];
+
+/** The n-th of the tickets the reads run on: acts, cities and dates over the coming year. */
+function eventTicketBody(n) {
+  return JSON.stringify({
+    title: `${ACTS[n % ACTS.length]} ${n}`,
+    price: 10 + (n % 90),
+    eventAt: new Date(Date.now() + (1 + (n % 360)) * 86_400_000 + (n % 24) * 3_600_000).toISOString(),
+    timeZone: 'America/New_York',
+    venue: `Hall ${n % 40}`,
+    city: CITIES[n % CITIES.length],
+  });
+}
+
+/** What a buyer searches for: a word and a city, soonest first (one ticket in seventy matches). */
+const SEARCH = '/api/tickets?q=jazz&city=boston&sort=soonest&limit=50';
 
 /**
  * 500 tickets listed, then 5,000 reservation attempts from 100 connections through the edge on
@@ -561,10 +606,14 @@ async function eventLag(tools, natsUrl, seedFile, url, cookie, rate) {
 
 /** The list and show queries the service runs, run raw on its database for BENCH_SECONDS each. */
 async function rawReads(kind, where, ids) {
-  // As tickets' prepared reads (tickets/src/db/ticket-repository.ts) write them.
-  const columns = 'id, title, price_cents, user_id, version, created_at, order_id, sold';
-  const list = `select ${columns} from tickets order by created_at desc nulls last, id desc nulls last limit 51`;
-  const show = `select ${columns} from tickets where id = $1 limit 1`;
+  // As tickets' reads (tickets/src/db/ticket-repository.ts) write them: every column, the public
+  // list without withdrawn tickets and started events.
+  const upcoming = 'not withdrawn and (event_at is null or event_at > $1::timestamptz)';
+  const list = `select * from tickets where ${upcoming} order by created_at desc nulls last, id desc nulls last limit 51`;
+  const search =
+    `select * from tickets where ${upcoming} and to_tsvector('simple', search_text) @@ to_tsquery('simple', $2) ` +
+    `and city_key = $3 order by event_at asc nulls last, id asc limit 51`;
+  const show = `select * from tickets where id = $1 limit 1`;
   let query;
   let close;
   let parallel;
@@ -601,7 +650,12 @@ async function rawReads(kind, where, ids) {
   };
   try {
     let i = 0;
-    return { list: await measure(list, () => []), show: await measure(show, () => [ids[i++ % ids.length]]) };
+    const now = () => new Date().toISOString();
+    return {
+      list: await measure(list, () => [now()]),
+      show: await measure(show, () => [ids[i++ % ids.length]]),
+      search: await measure(search, () => [now(), "'jazz':*", 'boston']),
+    };
   } finally {
     await close();
   }
