@@ -22,6 +22,9 @@ export function SiteHeader({ currentUser }: { currentUser: CurrentUser | null })
               <Link href="/tickets/new" className="button button-primary">
                 Sell Tickets
               </Link>
+              <Link href="/tickets/mine" className="button">
+                My Listings
+              </Link>
               <Link href="/orders" className="button">
                 My Orders
               </Link>

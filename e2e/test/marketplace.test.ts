@@ -1,4 +1,4 @@
-import { newVisitor, step, useStack } from './browser-harness';
+import { newVisitor, purchase, step, useStack } from './browser-harness';
 
 const e2e = useStack('market');
 
@@ -150,4 +150,125 @@ describe('a seller in a real browser', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+});
+
+describe('tickets for events in a real browser', () => {
+  it('lists events in two cities; a buyer finds one by city, word and date, buys it; the seller sees it sold and withdraws another', async () => {
+    const base = e2e.url;
+    const seller = await newVisitor(e2e.browser);
+    const buyer = await newVisitor(e2e.browser);
+    const stamp = Date.now();
+    const year = new Date().getUTCFullYear() + 1;
+    const events = [
+      {
+        title: 'Jazz at the Blue Note',
+        price: '45',
+        when: `${year}-05-01T19:30`,
+        venue: 'Blue Note',
+        city: 'New York',
+      },
+      { title: 'Jazz on the Common', price: '30', when: `${year}-05-08T20:00`, venue: 'Boston Common', city: 'Boston' },
+      { title: 'Symphony gala', price: '120', when: `${year}-06-12T19:00`, venue: 'Symphony Hall', city: 'Boston' },
+    ];
+
+    await step(seller.page, 'the seller lists three events, each shown in its venue’s zone', async () => {
+      await e2e.signUp(seller.page, `events-${stamp}@example.com`);
+      for (const event of events) {
+        await seller.page.goto(`${base}/tickets/new`);
+        await seller.page.getByLabel('Title').fill(event.title);
+        await seller.page.getByLabel('Price').fill(event.price);
+        await seller.page.getByLabel('Event date and time').fill(event.when);
+        // The browser's zone by default (this visitor is in Pacific/Kiritimati): the venue's instead.
+        expect(await seller.page.getByLabel('Time zone').inputValue()).toBe('Pacific/Kiritimati');
+        await seller.page.getByLabel('Time zone').fill('America/New_York');
+        await seller.page.getByLabel('Venue').fill(event.venue);
+        await seller.page.getByLabel('City').fill(event.city);
+        await seller.page.getByRole('button', { name: 'List ticket' }).click();
+        await seller.page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+        await seller.page.getByRole('heading', { name: event.title }).waitFor();
+      }
+      await seller.page.getByText(`Jun 12, ${year}, 7:00 PM EDT`).waitFor();
+      await seller.page.getByText('Symphony Hall, Boston').waitFor();
+    });
+
+    await step(buyer.page, 'the buyer searches by word and city: one result, rendered on the server', async () => {
+      await e2e.signUp(buyer.page, `events-buyer-${stamp}@example.com`);
+      await buyer.page.getByLabel('Search', { exact: true }).fill('jazz');
+      await buyer.page.getByLabel('City').fill('boston');
+      await buyer.page.getByRole('button', { name: 'Search' }).click();
+      await buyer.page.waitForURL(/q=jazz&city=boston/);
+      await buyer.page.getByText('Jazz on the Common').waitFor();
+      expect(await buyer.page.getByText('Jazz at the Blue Note').count()).toBe(0);
+      await buyer.page.getByText(`May 8, ${year}, 8:00 PM EDT`).waitFor();
+      const html = await (await fetch(buyer.page.url())).text();
+      expect(html).toContain('Jazz on the Common');
+      expect(html).not.toContain('Jazz at the Blue Note');
+    });
+
+    await step(
+      buyer.page,
+      'narrows by dates: too narrow says so, and the back button brings the result back',
+      async () => {
+        await buyer.page.getByLabel('From', { exact: true }).fill(`${year}-05-02`);
+        await buyer.page.getByLabel('To', { exact: true }).fill(`${year}-05-07`);
+        await buyer.page.getByRole('button', { name: 'Search' }).click();
+        await buyer.page.getByText('No tickets match your search').waitFor();
+        await buyer.page.getByRole('link', { name: 'clear the filters' }).waitFor();
+        await buyer.page.goBack();
+        await buyer.page.getByText('Jazz on the Common').waitFor();
+        await buyer.page.getByLabel('From', { exact: true }).fill(`${year}-05-02`);
+        await buyer.page.getByLabel('To', { exact: true }).fill(`${year}-05-08`);
+        await buyer.page.getByRole('button', { name: 'Search' }).click();
+        await buyer.page.waitForURL(/to=/);
+        await buyer.page.getByText('Jazz on the Common').waitFor();
+      },
+    );
+
+    await step(buyer.page, 'the buyer buys it', async () => {
+      await buyer.page.getByText('Jazz on the Common').click();
+      await buyer.page.getByRole('heading', { name: 'Jazz on the Common' }).waitFor();
+      await purchase(buyer.page);
+      await buyer.page.getByLabel('Visa, succeeds').check();
+      for (let attempt = 0; ; attempt++) {
+        const answered = buyer.page.waitForResponse((r) => r.url().endsWith('/api/payments'));
+        await buyer.page.getByRole('button', { name: 'Pay $30.00' }).click();
+        const status = (await answered).status();
+        if (status === 201) break;
+        if (status !== 404 || attempt >= 10) throw new Error(`the payment was answered ${status}`);
+        await buyer.page.waitForTimeout(500);
+      }
+      await buyer.page.getByText('Paid', { exact: true }).waitFor();
+    });
+
+    await step(seller.page, 'the seller sees it sold in My Listings and withdraws another', async () => {
+      await seller.page.getByRole('link', { name: 'My Listings' }).click();
+      await seller.page.waitForURL('**/tickets/mine');
+      const row = (title: string) => seller.page.locator('li', { hasText: title });
+      for (
+        let attempt = 0;
+        (await row('Jazz on the Common').locator('[data-status]').textContent()) !== 'Sold';
+        attempt++
+      ) {
+        // Tickets learns of the payment through the bus, a moment after it is made.
+        if (attempt >= 40) throw new Error('the ticket never showed as sold');
+        await seller.page.waitForTimeout(250);
+        await seller.page.reload();
+      }
+      expect(await row('Jazz on the Common').getByRole('button', { name: 'Withdraw' }).count()).toBe(0);
+      seller.page.once('dialog', (dialog) => void dialog.accept());
+      await row('Symphony gala').getByRole('button', { name: 'Withdraw' }).click();
+      await row('Symphony gala').locator('[data-status=withdrawn]').waitFor();
+      expect(await row('Jazz at the Blue Note').locator('[data-status]').textContent()).toBe('Available');
+    });
+
+    await step(buyer.page, 'a withdrawn listing is no longer found', async () => {
+      await buyer.page.goto(`${base}/?q=symphony`);
+      await buyer.page.getByText('No tickets match your search').waitFor();
+    });
+
+    expect(seller.errors).toEqual([]);
+    expect(buyer.errors).toEqual([]);
+    await seller.context.close();
+    await buyer.context.close();
+  }, 180_000);
 });

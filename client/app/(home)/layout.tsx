@@ -7,7 +7,7 @@ export default function HomeLayout({ children }: { children: ReactNode }) {
     <>
       <div className={styles.intro}>
         <h1>Tickets for sale</h1>
-        <p>Newest listings first. Find your seat, or sell the one you can&rsquo;t use.</p>
+        <p>Search by artist, venue, city, date or price. Find your seat, or sell the one you can&rsquo;t use.</p>
       </div>
       {children}
     </>

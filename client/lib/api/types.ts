@@ -10,7 +10,18 @@ export interface Ticket {
   orderId: string | null;
   /** True once the order holding it was paid. */
   sold: boolean;
+  /** When the event starts (ISO 8601, UTC); null while it is to be announced. */
+  eventAt: string | null;
+  /** The venue's IANA time zone: the event's time is shown in it. */
+  timeZone: string;
+  venue: string | null;
+  city: string | null;
+  seat: string | null;
+  status: TicketStatus;
 }
+
+/** Where a listing stands for a buyer. */
+export type TicketStatus = 'available' | 'reserved' | 'sold' | 'withdrawn';
 
 /** Where an order stands: reserved and awaiting payment, cancelled (or expired), or paid. */
 export type OrderStatus = 'created' | 'cancelled' | 'complete';

@@ -6,7 +6,7 @@ import { FormCard } from '../../../components/form-card';
 import { Notice } from '../../../components/notice';
 import { PurchaseButton } from '../../../components/purchase-button';
 import { TicketForm } from '../../../components/ticket-form';
-import { formatDateTime } from '../../../lib/format/date';
+import { formatDateTime, formatEventTime, formatPlace } from '../../../lib/format/date';
 import { formatPrice } from '../../../lib/format/money';
 import { getCurrentUser } from '../../../lib/server/current-user';
 import { findTicket } from '../../../lib/server/find-ticket';
@@ -40,8 +40,21 @@ export default async function TicketPage({ params }: TicketPageProps) {
   const sold = ticket.sold;
   const reserved = ticket.orderId !== null && !sold;
 
+  const withdrawn = ticket.status === 'withdrawn';
+  const place = formatPlace(ticket.venue, ticket.city);
+
   let panel: ReactNode;
-  if (sold) {
+  if (withdrawn) {
+    panel = (
+      <FormCard
+        title="Withdrawn"
+        subtitle={isOwner ? 'You took this listing down.' : 'The seller took this listing down.'}
+        headingLevel={2}
+      >
+        <p className={styles.note}>It is no longer for sale.</p>
+      </FormCard>
+    );
+  } else if (sold) {
     panel = (
       <FormCard
         title="Sold"
@@ -57,7 +70,7 @@ export default async function TicketPage({ params }: TicketPageProps) {
     );
   } else if (isOwner && !reserved) {
     panel = (
-      <FormCard title="Edit listing" subtitle="Change the title or the price." headingLevel={2}>
+      <FormCard title="Edit listing" subtitle="Change the title, the price or the event's details." headingLevel={2}>
         <TicketForm ticket={ticket} />
       </FormCard>
     );
@@ -110,10 +123,33 @@ export default async function TicketPage({ params }: TicketPageProps) {
             {isOwner ? <p className={styles.badge}>Your listing</p> : null}
             {reserved ? <p className={`${styles.badge} ${styles.reserved}`}>Reserved</p> : null}
             {sold ? <p className={`${styles.badge} ${styles.sold}`}>Sold</p> : null}
+            {withdrawn ? <p className={`${styles.badge} ${styles.sold}`}>Withdrawn</p> : null}
           </div>
           <h1 className={styles.title}>{ticket.title}</h1>
           <p className={styles.price}>{formatPrice(ticket.price)}</p>
           <dl className={styles.facts}>
+            <div>
+              <dt>When</dt>
+              <dd>
+                {ticket.eventAt ? (
+                  <time dateTime={ticket.eventAt}>{formatEventTime(ticket.eventAt, ticket.timeZone)}</time>
+                ) : (
+                  formatEventTime(null, ticket.timeZone)
+                )}
+              </dd>
+            </div>
+            {place ? (
+              <div>
+                <dt>Where</dt>
+                <dd>{place}</dd>
+              </div>
+            ) : null}
+            {ticket.seat ? (
+              <div>
+                <dt>Seat</dt>
+                <dd>{ticket.seat}</dd>
+              </div>
+            ) : null}
             <div>
               <dt>Listed</dt>
               <dd>
