@@ -606,14 +606,17 @@ async function eventLag(tools, natsUrl, seedFile, url, cookie, rate) {
 
 /** The list and show queries the service runs, run raw on its database for BENCH_SECONDS each. */
 async function rawReads(kind, where, ids) {
-  // As tickets' reads (tickets/src/db/ticket-repository.ts) write them: every column, the public
-  // list without withdrawn tickets and started events.
+  // As tickets' reads (tickets/src/db/ticket-repository.ts) write them: every column but the
+  // search document, the public list without withdrawn tickets and started events.
   const upcoming = 'not withdrawn and (event_at is null or event_at > $1::timestamptz)';
-  const list = `select * from tickets where ${upcoming} order by created_at desc nulls last, id desc nulls last limit 51`;
+  const columns =
+    'id, title, price_cents, user_id, version, created_at, order_id, sold, event_at, time_zone, venue, city, seat, ' +
+    'withdrawn, search_text, city_key, event_day';
+  const list = `select ${columns} from tickets where ${upcoming} order by created_at desc nulls last, id desc nulls last limit 51`;
   const search =
-    `select * from tickets where ${upcoming} and to_tsvector('simple', search_text) @@ to_tsquery('simple', $2) ` +
+    `select ${columns} from tickets where ${upcoming} and search_vector @@ to_tsquery('simple', $2) ` +
     `and city_key = $3 order by event_at asc nulls last, id asc limit 51`;
-  const show = `select * from tickets where id = $1 limit 1`;
+  const show = `select ${columns} from tickets where id = $1 limit 1`;
   let query;
   let close;
   let parallel;

@@ -10,9 +10,10 @@ ALTER TABLE "tickets" ADD COLUMN "city_key" text;--> statement-breakpoint
 -- the service lowercases every letter from now on).
 UPDATE "tickets" SET "search_text" = lower("title");--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "event_day" date;--> statement-breakpoint
+ALTER TABLE "tickets" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED;--> statement-breakpoint
 CREATE INDEX "tickets_soonest_idx" ON "tickets" USING btree ("event_at","id");--> statement-breakpoint
 CREATE INDEX "tickets_price_idx" ON "tickets" USING btree ("price_cents","id");--> statement-breakpoint
 CREATE INDEX "tickets_city_idx" ON "tickets" USING btree ("city_key");--> statement-breakpoint
 CREATE INDEX "tickets_event_day_idx" ON "tickets" USING btree ("event_day");--> statement-breakpoint
-CREATE INDEX "tickets_search_idx" ON "tickets" USING gin (to_tsvector('simple', search_text));--> statement-breakpoint
+CREATE INDEX "tickets_search_idx" ON "tickets" USING gin ("search_vector");--> statement-breakpoint
 CREATE INDEX "tickets_seller_idx" ON "tickets" USING btree ("user_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);

@@ -74,7 +74,7 @@ describe('the list of tickets', () => {
     const reads = new TicketReads(database.db);
     const now = new Date();
 
-    expect(await planOf(reads.searchQuery({ sort: 'newest', q: 'gig 12' }, 51, undefined, now))).toContain(
+    expect(await planOf(reads.searchQuery({ sort: 'newest', q: '499' }, 51, undefined, now))).toContain(
       'tickets_search_idx',
     );
     expect(await planOf(reads.searchQuery({ sort: 'soonest', city: 'boston' }, 51, undefined, now))).toMatch(

@@ -67,15 +67,21 @@ describe('paging through a search (properties)', () => {
 
           const seen: Shown[] = [];
           let next: string | undefined = `/api/tickets?${new URLSearchParams({ q: word, sort, limit: String(limit) })}`;
+          let added = 0;
           for (let pages = 0; next; pages++) {
-            expect(pages).toBeLessThanOrEqual(listings.length * 2);
+            // Each page holds at least one ticket, of those listed or those added meanwhile.
+            expect(pages).toBeLessThanOrEqual(listings.length + added);
             const page = await request(ctx.app).get(next);
             expect(page.status).toBe(200);
             expect(page.body.length).toBeLessThanOrEqual(limit);
             seen.push(...(page.body as Shown[]));
             next = /^<([^>]+)>; rel="next"$/.exec(page.get('Link') ?? '')?.[1];
-            // Another seller lists one of the same kind meanwhile.
-            await list(10, pages % 3);
+            // Another seller lists one of the same kind meanwhile (a few times: under a sort that
+            // puts them after the cursor, paging would otherwise chase them for ever).
+            if (added < 3) {
+              await list(10, pages % 3);
+              added++;
+            }
           }
 
           const ids = seen.map((ticket) => ticket.id);

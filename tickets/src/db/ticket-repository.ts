@@ -3,10 +3,10 @@ import { changeWithEvent, descNullsLast, type Db } from '@ticketing/common/db';
 import { Subjects, type EventData } from '@ticketing/common/events';
 import type { ListCursor, Sort } from '../tickets/cursor';
 import { prefixQuery, type TicketSearch } from '../tickets/search';
-import { SEARCH_DOCUMENT, searchKeys, tickets, type TicketsSchema } from './schema';
+import { searchKeys, ticketColumns, tickets, type TicketsSchema } from './schema';
 
-/** A stored ticket row. */
-export type TicketRow = typeof tickets.$inferSelect;
+/** A stored ticket row, as reads return it (without its search document). */
+export type TicketRow = Omit<typeof tickets.$inferSelect, 'searchVector'>;
 
 /** What a listing says of its event; `eventAt` an ISO 8601 instant, null while to be announced. */
 export interface EventDetails {
@@ -28,7 +28,7 @@ export class TicketReads {
 
   constructor(private readonly db: Db<TicketsSchema>) {
     this.byId = db
-      .select()
+      .select(ticketColumns)
       .from(tickets)
       .where(eq(tickets.id, sql.placeholder('id')))
       .limit(1)
@@ -53,7 +53,7 @@ export class TicketReads {
       conditions.push(sql`${tickets.orderId} is null and not ${tickets.sold} and not ${tickets.withdrawn}`, upcoming);
     }
     const words = search.q === undefined ? undefined : prefixQuery(search.q);
-    if (words !== undefined) conditions.push(sql`${SEARCH_DOCUMENT} @@ to_tsquery('simple', ${words})`);
+    if (words !== undefined) conditions.push(sql`${tickets.searchVector} @@ to_tsquery('simple', ${words})`);
     if (search.city !== undefined) conditions.push(eq(tickets.cityKey, search.city.toLowerCase()));
     // A day is the venue's calendar day; an instant is an instant.
     if (typeof search.from === 'string') conditions.push(sql`${tickets.eventDay} >= ${search.from}::date`);
@@ -64,7 +64,7 @@ export class TicketReads {
     if (search.maxCents !== undefined) conditions.push(sql`${tickets.priceCents} <= ${search.maxCents}`);
     if (cursor) conditions.push(after(cursor));
     return this.db
-      .select()
+      .select(ticketColumns)
       .from(tickets)
       .where(and(...conditions))
       .orderBy(...ORDERS[search.sort])
@@ -133,7 +133,7 @@ export class TicketRepository {
 
   /** Reads the row and locks it until the transaction ends, so concurrent updates queue up. */
   async findByIdForUpdate(id: string): Promise<TicketRow | undefined> {
-    const [row] = await this.db.select().from(tickets).where(eq(tickets.id, id)).limit(1).for('update');
+    const [row] = await this.db.select(ticketColumns).from(tickets).where(eq(tickets.id, id)).limit(1).for('update');
     return row;
   }
 
@@ -146,7 +146,7 @@ export class TicketRepository {
       .update(tickets)
       .set({ ...values, ...searchKeys(values), version: sql`${tickets.version} + 1` })
       .where(eq(tickets.id, id))
-      .returning();
+      .returning(ticketColumns);
     return row!;
   }
 
@@ -156,7 +156,7 @@ export class TicketRepository {
       .update(tickets)
       .set({ orderId, version: sql`${tickets.version} + 1` })
       .where(eq(tickets.id, id))
-      .returning();
+      .returning(ticketColumns);
     return row!;
   }
 
@@ -166,7 +166,7 @@ export class TicketRepository {
       .update(tickets)
       .set({ withdrawn: true, version: sql`${tickets.version} + 1` })
       .where(eq(tickets.id, id))
-      .returning();
+      .returning(ticketColumns);
     return row!;
   }
 
@@ -176,7 +176,7 @@ export class TicketRepository {
       .update(tickets)
       .set({ sold: true, version: sql`${tickets.version} + 1` })
       .where(eq(tickets.id, id))
-      .returning();
+      .returning(ticketColumns);
     return row!;
   }
 }
