@@ -55,13 +55,18 @@ describe("orders' copy of tickets", () => {
   });
 
   it('is rebuilt from the stream by a new instance on an empty database whose consumers start afresh', async () => {
-    const listed = [newTicket({ title: 'a' }), newTicket({ title: 'b' })];
-    for (const ticket of listed) {
+    // One for an event, later withdrawn; one undated.
+    const listed = [newTicket({ title: 'a', eventAt: '2027-05-01T19:30:00.000Z' }), newTicket({ title: 'b' })];
+    for (const [i, ticket] of listed.entries()) {
       await publish(ctx.nats, Subjects.TicketCreated, ticket);
-      await publish(ctx.nats, Subjects.TicketUpdated, updated(ticket, 1));
+      await publish(ctx.nats, Subjects.TicketUpdated, { ...updated(ticket, 1), withdrawn: i === 0 });
     }
     for (const ticket of listed) await copyAt(ctx.database, ticket.id, 1);
     const original = await ctx.database.db.select().from(tickets).orderBy(tickets.id);
+    expect(original.find((row) => row.id === listed[0]!.id)).toMatchObject({
+      eventAt: new Date('2027-05-01T19:30:00.000Z'),
+      withdrawn: true,
+    });
     // A new deployment: its consumers do not exist yet, so they read the stream from the start.
     await ctx.service.stop();
     const admin = await ctx.server.connect();
