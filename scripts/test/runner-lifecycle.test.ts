@@ -1,11 +1,20 @@
 import http from 'node:http';
-import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@ticketing/common/testing';
 import { startStack } from '../lib/stack.mjs';
 import { descendants, isRunning, killAll, spawnRunner, waitUntilUp, type RunnerProcess } from './runner-harness';
+
+/** What a process runs, from /proc (empty once it is gone). */
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 120);
+  } catch {
+    return '';
+  }
+}
 
 const root = path.join(__dirname, '..', '..');
 const STOP_LIMIT_MS = 5_000;
@@ -147,11 +156,13 @@ describe('the runner and its children', () => {
       orphans.push(...family);
       expect(family.length).toBeGreaterThanOrEqual(5); // nats (and its guard), auth, tickets, client
       process.kill(first.pid, 'SIGKILL');
-      await waitFor(() => family.every((pid) => !isRunning(pid)), {
-        timeoutMs: 10_000,
-        intervalMs: 100,
-        message: `the children of the killed runner to end (left: ${family.filter(isRunning).join(', ')})`,
-      });
+      await waitFor(() => family.every((pid) => !isRunning(pid)), { timeoutMs: 10_000, intervalMs: 100 }).catch(
+        (error: unknown) => {
+          // Named as they are then, not as they were when the wait began.
+          const left = family.filter(isRunning).map((pid) => `${pid} ${commandOf(pid)}`);
+          throw new Error(`the children of the killed runner did not end: ${left.join('; ')}`, { cause: error });
+        },
+      );
 
       const second = spawnRunner(dataDir);
       started.push(second.pid);
