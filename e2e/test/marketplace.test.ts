@@ -153,7 +153,7 @@ describe('a seller in a real browser', () => {
 });
 
 describe('tickets for events in a real browser', () => {
-  it('lists events in two cities; a buyer finds one by city, word and date, buys it; the seller sees it sold and withdraws another', async () => {
+  it('lists events in two cities; a buyer finds one by city, word, date and price, buys it; the seller sees it sold and withdraws another', async () => {
     const base = e2e.url;
     const seller = await newVisitor(e2e.browser);
     const buyer = await newVisitor(e2e.browser);
@@ -223,6 +223,17 @@ describe('tickets for events in a real browser', () => {
         await buyer.page.getByText('Jazz on the Common').waitFor();
       },
     );
+
+    await step(buyer.page, 'narrows by price, bounds included', async () => {
+      await buyer.page.getByLabel('Max $').fill('29.99');
+      await buyer.page.getByRole('button', { name: 'Search' }).click();
+      await buyer.page.getByText('No tickets match your search').waitFor();
+      await buyer.page.getByLabel('Min $').fill('30');
+      await buyer.page.getByLabel('Max $').fill('30');
+      await buyer.page.getByRole('button', { name: 'Search' }).click();
+      await buyer.page.waitForURL(/maxPrice=30(&|$)/);
+      await buyer.page.getByText('Jazz on the Common').waitFor();
+    });
 
     await step(buyer.page, 'the buyer buys it', async () => {
       await buyer.page.getByText('Jazz on the Common').click();
