@@ -7,6 +7,7 @@ import { formatPrice } from '../../lib/format/money';
 import { getCurrentUser } from '../../lib/server/current-user';
 import type { Order } from '../../lib/api/types';
 import { listOrders } from '../../lib/server/orders';
+import rows from '../../components/row-list.module.css';
 import styles from './orders.module.css';
 
 export const metadata: Metadata = { title: 'My orders' };
@@ -14,7 +15,7 @@ export const metadata: Metadata = { title: 'My orders' };
 /** When what matters about the order happens or happened: its deadline, or when it ended. */
 function OrderWhen({ order }: { order: Order }) {
   const moment = (label: string, iso: string) => (
-    <span className={styles.when}>
+    <span className={rows.when}>
       {label} <time dateTime={iso}>{formatDateTime(iso)}</time>
     </span>
   );
@@ -63,14 +64,14 @@ export default async function OrdersPage() {
     );
   }
   return (
-    <section className={styles.page}>
+    <section className={rows.page}>
       <h1>My orders</h1>
-      <ul className={styles.list}>
+      <ul className={rows.list}>
         {orders.map((order) => (
           <li key={order.id}>
-            <Link href={`/orders/${order.id}`} className={styles.row}>
-              <span className={styles.title}>{order.ticket.title}</span>
-              <span className={styles.price}>{formatPrice(order.ticket.price)}</span>
+            <Link href={`/orders/${order.id}`} className={`${rows.row} ${styles.link}`}>
+              <span className={rows.title}>{order.ticket.title}</span>
+              <span className={rows.price}>{formatPrice(order.ticket.price)}</span>
               <OrderStatusBadge status={hasExpired(order) ? 'expired' : order.status} />
               <OrderWhen order={order} />
             </Link>

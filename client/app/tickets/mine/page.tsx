@@ -11,6 +11,7 @@ import { getCurrentUser } from '../../../lib/server/current-user';
 import { describeError, log } from '../../../lib/server/log';
 import { setResponseStatus } from '../../../lib/server/response-status';
 import { serverClient } from '../../../lib/server/server-client';
+import rows from '../../../components/row-list.module.css';
 import styles from './mine.module.css';
 
 export const metadata: Metadata = { title: 'My listings' };
@@ -75,19 +76,19 @@ export default async function MyListingsPage({ searchParams }: MyListingsProps) 
   }
   const next = page.next ? new URL(page.next, 'http://origin.invalid').searchParams.get('cursor') : null;
   return (
-    <section className={styles.page}>
+    <section className={rows.page}>
       <h1>My listings</h1>
-      <ul className={styles.list}>
+      <ul className={rows.list}>
         {page.tickets.map((ticket) => (
-          <li key={ticket.id} className={styles.row} data-ticket-id={ticket.id}>
-            <Link href={`/tickets/${ticket.id}`} className={styles.title}>
+          <li key={ticket.id} className={rows.row} data-ticket-id={ticket.id}>
+            <Link href={`/tickets/${ticket.id}`} className={rows.title}>
               {ticket.title}
             </Link>
-            <span className={styles.price}>{formatPrice(ticket.price)}</span>
+            <span className={rows.price}>{formatPrice(ticket.price)}</span>
             <span className={`${styles.status} ${styles[ticket.status]}`} data-status={ticket.status}>
               {STATUS_LABELS[ticket.status]}
             </span>
-            <span className={styles.when}>
+            <span className={rows.when}>
               {formatEventTime(ticket.eventAt, ticket.timeZone)}
               {formatPlace(ticket.venue, ticket.city) ? ` · ${formatPlace(ticket.venue, ticket.city)}` : ''}
             </span>
