@@ -95,7 +95,7 @@ export function chooseDatabase({ dataDir, services, requested, serverPrograms = 
   if (!wanted && hasEmbeddedData(dataDir, services)) {
     return {
       kind: 'pglite',
-      reason: `${dataDir} was made with the embedded databases; they stay there (README: moving to the server)`,
+      reason: `${dataDir} was made with the embedded databases; they stay there (docs/operations.md, Databases: moving to the server)`,
     };
   }
   return { kind: 'postgres', reason: wanted ? 'DATABASE=postgres' : 'the default' };

@@ -38,7 +38,7 @@ describe('which database npm start gives the services', () => {
     const choice = chooseDatabase({ dataDir, services });
 
     expect(choice.kind).toBe('pglite');
-    expect(choice.reason).toMatch(/made with the embedded databases.*README/);
+    expect(choice.reason).toMatch(/made with the embedded databases.*docs\/operations.md/);
   });
 
   it('takes the server for such a DATA_DIR when DATABASE=postgres asks, and once it has one', async () => {
