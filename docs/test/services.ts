@@ -1,44 +1,25 @@
 import type { Express } from 'express';
+import type { z } from 'zod';
 import { OutboxRelay, type Database, type PublishFn } from '@ticketing/common/db';
-import { isSubject, parseEventData, type Event, type Listener } from '@ticketing/common/events';
-import { createLogger } from '@ticketing/common/service';
+import { isSubject, NatsWrapper, parseEventData, type Event, type Listener } from '@ticketing/common/events';
+import { composeService, createLogger, parseConfig, type ServiceDefinition } from '@ticketing/common/service';
 import { createTestDatabase, freePort, TEST_JWT_KEY } from '@ticketing/common/testing';
-import { buildApp as buildAuthApp } from '../../auth/src/app';
-import { migrationsFolder as authMigrations } from '../../auth/src/db/migrations-folder';
-import { schema as authSchema } from '../../auth/src/db/schema';
-import { buildApp as buildOrdersApp } from '../../orders/src/app';
-import { migrationsFolder as ordersMigrations } from '../../orders/src/db/migrations-folder';
-import { schema as ordersSchema } from '../../orders/src/db/schema';
-import { ExpirationCompleteListener } from '../../orders/src/events/expiration-complete-listener';
-import { PaymentCreatedListener } from '../../orders/src/events/payment-created-listener';
-import { TicketCreatedListener } from '../../orders/src/events/ticket-created-listener';
-import { TicketUpdatedListener } from '../../orders/src/events/ticket-updated-listener';
-import { OrderService } from '../../orders/src/orders/order-service';
-import { buildApp as buildPaymentsApp } from '../../payments/src/app';
+import { authService } from '../../auth/src/service';
+import { ordersService } from '../../orders/src/service';
 import { findOrder } from '../../payments/src/db/order-copy';
-import { migrationsFolder as paymentsMigrations } from '../../payments/src/db/migrations-folder';
-import { schema as paymentsSchema, type PaymentsSchema } from '../../payments/src/db/schema';
-import { OrderCancelledListener as PaymentsOrderCancelled } from '../../payments/src/events/order-cancelled-listener';
-import { OrderCompletedListener as PaymentsOrderCompleted } from '../../payments/src/events/order-completed-listener';
-import { OrderCreatedListener as PaymentsOrderCreated } from '../../payments/src/events/order-created-listener';
-import { PaymentService } from '../../payments/src/payments/payment-service';
-import type { PaymentProvider } from '../../payments/src/providers/payment-provider';
-import { StripePaymentProvider } from '../../payments/src/providers/stripe-provider';
-import { TestPaymentProvider } from '../../payments/src/providers/test-provider';
-import { buildApp as buildTicketsApp } from '../../tickets/src/app';
-import { migrationsFolder as ticketsMigrations } from '../../tickets/src/db/migrations-folder';
-import { schema as ticketsSchema } from '../../tickets/src/db/schema';
-import { OrderCancelledListener as TicketsOrderCancelled } from '../../tickets/src/events/order-cancelled-listener';
-import { OrderCompletedListener as TicketsOrderCompleted } from '../../tickets/src/events/order-completed-listener';
-import { OrderCreatedListener as TicketsOrderCreated } from '../../tickets/src/events/order-created-listener';
+import { createPaymentsService } from '../../payments/src/service';
+import { ticketsService } from '../../tickets/src/service';
 
 const logger = createLogger('openapi-test', 'silent');
 
 /** How long a payment request waits for another one in flight before its 409 (10 s in the service). */
 const PAYMENT_WAIT_MS = 500;
 
+/** payments as it runs, but quicker to give up waiting on another request's attempt. */
+const paymentsService = createPaymentsService({ waitMs: PAYMENT_WAIT_MS });
+
 /**
- * Every HTTP service's real app on its own fresh database, one per service whose database is
+ * Every HTTP service's app, built from its definition, on its own fresh database, one per service whose database is
  * gone (for the 503s), and the events between them delivered without a bus.
  */
 export interface ServiceApps {
@@ -73,49 +54,60 @@ async function goneDatabase<TSchema extends Record<string, unknown>>(
   return database;
 }
 
+/**
+ * A service put together from its own definition, as `npm start` does, on `database`, its
+ * environment `env` over the test defaults; off the bus: its listeners are made but never
+ * subscribe (events reach them from the relays below) and its workers never start.
+ */
+function compose<TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject, TParts>(
+  definition: ServiceDefinition<TSchema, TConfigSchema, TParts>,
+  database: Database<TSchema>,
+  env: Record<string, string> = {},
+) {
+  const config = parseConfig(definition.config, {
+    JWT_KEY: TEST_JWT_KEY,
+    LOG_LEVEL: 'silent',
+    // Required of a service on the bus; never connected to here.
+    NATS_URL: 'nats://127.0.0.1:4222',
+    NATS_CLIENT_ID: `${definition.name}-openapi-test`,
+    ...env,
+  });
+  const composed = composeService(definition, {
+    name: definition.name,
+    config,
+    logger,
+    database,
+    nats: new NatsWrapper(),
+    readiness: async () => ({}),
+  });
+  // Never started; stopped, a kick (a cancellation asking payments' sweep for its refund) does nothing.
+  for (const worker of composed.workers) void worker.stop();
+  // Their client is only used to subscribe, which nothing here does.
+  const noBus = undefined as unknown as Parameters<typeof composed.listeners>[0];
+  return { ...composed, app: composed.app as Express, listeners: composed.listeners(noBus) };
+}
+
 export async function startServiceApps(): Promise<ServiceApps> {
-  const authDb = await createTestDatabase({ schema: authSchema, migrationsFolder: authMigrations });
-  const ticketsDb = await createTestDatabase({ schema: ticketsSchema, migrationsFolder: ticketsMigrations });
-  const ordersDb = await createTestDatabase({ schema: ordersSchema, migrationsFolder: ordersMigrations });
-  const paymentsDb = await createTestDatabase({ schema: paymentsSchema, migrationsFolder: paymentsMigrations });
+  const authDb = await createTestDatabase(authService.database);
+  const ticketsDb = await createTestDatabase(ticketsService.database);
+  const ordersDb = await createTestDatabase(ordersService.database);
+  const paymentsDb = await createTestDatabase(paymentsService.database);
 
-  const common = { logger, jwtKey: TEST_JWT_KEY, cookieSecure: false };
-  const auth = (database: Database<typeof authSchema>) =>
-    buildAuthApp({ ...common, database, jwtExpiresInSeconds: 86_400 });
-  const tickets = (database: Database<typeof ticketsSchema>) => buildTicketsApp({ ...common, database });
   // The scenarios place every order as one buyer, more than the 10 a buyer may hold in production.
-  const orderRules = { expirationWindowSeconds: 900, maxOpenOrdersPerBuyer: 1_000 };
-  const orders = (database: Database<typeof ordersSchema>) =>
-    buildOrdersApp({ ...common, database, service: new OrderService(database.db, orderRules) });
-  const paymentService = (database: Database<PaymentsSchema>, provider: PaymentProvider) =>
-    new PaymentService(database.db, provider, logger, { leaseMs: 60_000, waitMs: PAYMENT_WAIT_MS });
-  const payments = (database: Database<PaymentsSchema>, service: PaymentService) =>
-    buildPaymentsApp({ ...common, database, service });
-
-  const paying = paymentService(paymentsDb, new TestPaymentProvider(paymentsDb.db));
+  const ordersEnv = { MAX_OPEN_ORDERS_PER_BUYER: '1000' };
+  const auth = compose(authService, authDb);
+  const tickets = compose(ticketsService, ticketsDb);
+  const orders = compose(ordersService, ordersDb, ordersEnv);
+  const payments = compose(paymentsService, paymentsDb);
+  // payments on the same database, charging through Stripe's adapter at an address nobody answers.
   const nowhere = `http://127.0.0.1:${await freePort()}`;
-  const unreachable = paymentService(
-    paymentsDb,
-    new StripePaymentProvider({ secretKey: 'sk_test_nobodylistens', apiUrl: nowhere }),
-  );
-  const paymentsGone = await goneDatabase(paymentsSchema, paymentsMigrations);
+  const stripeAway = compose(paymentsService, paymentsDb, {
+    STRIPE_SECRET_KEY: 'sk_test_nobodylistens',
+    STRIPE_API_URL: nowhere,
+  });
 
-  // Every listener the services run (expiration's aside: it serves no HTTP). Their client is
-  // only used to subscribe, which nothing here does: events reach them from the relays below.
-  const noBus = undefined as unknown as ConstructorParameters<typeof TicketCreatedListener>[0];
-  const orderService = new OrderService(ordersDb.db, orderRules);
-  const listeners: Listener<Event>[] = [
-    new TicketsOrderCreated(noBus, ticketsDb, logger),
-    new TicketsOrderCancelled(noBus, ticketsDb, logger),
-    new TicketsOrderCompleted(noBus, ticketsDb, logger),
-    new TicketCreatedListener(noBus, ordersDb, logger),
-    new TicketUpdatedListener(noBus, ordersDb, logger),
-    new ExpirationCompleteListener(noBus, ordersDb, orderService, logger),
-    new PaymentCreatedListener(noBus, ordersDb, orderService, logger),
-    new PaymentsOrderCreated(noBus, paymentsDb, logger),
-    new PaymentsOrderCancelled(noBus, paymentsDb, () => {}, logger),
-    new PaymentsOrderCompleted(noBus, paymentsDb, logger),
-  ];
+  // Every listener the services run (expiration's aside: it serves no HTTP).
+  const listeners: Listener<Event>[] = [tickets, orders, payments].flatMap((service) => service.listeners);
   let sequence = 0;
   const publish: PublishFn = async (subject, data, msgId) => {
     if (!isSubject(subject)) throw new Error(`no contract for ${subject}`);
@@ -133,17 +125,23 @@ export async function startServiceApps(): Promise<ServiceApps> {
     return seq;
   };
   const relays = [ticketsDb, ordersDb, paymentsDb].map((database) => new OutboxRelay({ database, publish, logger }));
+  // A database that is gone, for each service's 503s.
+  const gone = async <TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject, TParts>(
+    definition: ServiceDefinition<TSchema, TConfigSchema, TParts>,
+    env?: Record<string, string>,
+  ) =>
+    compose(definition, await goneDatabase(definition.database.schema, definition.database.migrationsFolder), env).app;
 
   return {
-    auth: auth(authDb),
-    tickets: tickets(ticketsDb),
-    orders: orders(ordersDb),
-    payments: payments(paymentsDb, paying),
-    authDown: auth(await goneDatabase(authSchema, authMigrations)),
-    ticketsDown: tickets(await goneDatabase(ticketsSchema, ticketsMigrations)),
-    ordersDown: orders(await goneDatabase(ordersSchema, ordersMigrations)),
-    paymentsDown: payments(paymentsGone, paymentService(paymentsGone, new TestPaymentProvider(paymentsGone.db))),
-    paymentsProviderDown: payments(paymentsDb, unreachable),
+    auth: auth.app,
+    tickets: tickets.app,
+    orders: orders.app,
+    payments: payments.app,
+    authDown: await gone(authService),
+    ticketsDown: await gone(ticketsService),
+    ordersDown: await gone(ordersService, ordersEnv),
+    paymentsDown: await gone(paymentsService),
+    paymentsProviderDown: stripeAway.app,
     async deliverEvents() {
       for (;;) {
         let published = 0;
@@ -158,7 +156,9 @@ export async function startServiceApps(): Promise<ServiceApps> {
     async startPaymentAttempt(orderId, token) {
       const order = await findOrder(paymentsDb.db, orderId);
       if (!order) throw new Error(`payments has not heard of order ${orderId}`);
-      if (!(await paying.ledger.startFirst(order, token))) throw new Error(`order ${orderId} has a payment already`);
+      if (!(await payments.context.parts.service.ledger.startFirst(order, token))) {
+        throw new Error(`order ${orderId} has a payment already`);
+      }
     },
     async close() {
       await authDb.close();

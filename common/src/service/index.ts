@@ -25,5 +25,6 @@ export {
   type Worker,
 } from './service-definition';
 export { startService, runService, type StartServiceOptions, type RunningService } from './run-service';
+export { composeService, type ComposedService } from './compose-service';
 export { handleShutdown, runSteps, listen, type ShutdownOptions, type ShutdownStep } from './shutdown';
 export { healthApp } from './health-app';

@@ -13,8 +13,7 @@ import { natsCredentialsFrom } from '../nats/credentials';
 import { NatsWrapper, type NatsConnectOptions } from '../nats/nats-wrapper';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { publishThrough } from '../outbox/publish-through';
-import { healthApp } from './health-app';
-import { inboxPruner } from './inbox-pruner';
+import { composeService, type ComposedService } from './compose-service';
 import type { PartsContext, ServiceContext, ServiceDefinition, Worker } from './service-definition';
 import { handleShutdown, listen, runSteps } from './shutdown';
 
@@ -130,19 +129,15 @@ export async function startService<
     outbox: relay && { published: (ids, timeoutMs) => relay.published(ids, timeoutMs) },
     readiness,
   };
-  let context: PartsContext<TSchema, z.output<TConfigSchema>, TParts>;
+  let composed: ComposedService<TSchema, z.output<TConfigSchema>, TParts>;
   try {
-    context = { ...base, parts: definition.parts?.(base) as TParts };
+    composed = composeService(definition, base);
   } catch (error) {
     if (!options.database) await database.close();
     throw error;
   }
-
-  workers = [
-    ...(definition.workers?.(context) ?? []),
-    ...(definition.listeners ? [inboxPruner(database, logger)] : []),
-  ];
-  const app = definition.app?.(context) ?? healthApp(logger, { database: () => database.ping(), report: readiness });
+  const { context, app } = composed;
+  workers = composed.workers;
   let server: Server;
   try {
     server = await listen(app, settings.PORT, settings.HOST);
@@ -180,7 +175,7 @@ export async function startService<
         ...options.nats,
       });
       relay?.kick();
-      const made = definition.listeners?.({ ...context, client: nats.client }) ?? [];
+      const made = composed.listeners(nats.client);
       for (const listener of made) {
         await startListening(listener, logger, () => stopping !== undefined);
         listeners.push(listener);
