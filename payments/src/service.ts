@@ -9,7 +9,7 @@ import { OrderCompletedListener } from './events/order-completed-listener';
 import { OrderCreatedListener } from './events/order-created-listener';
 import { QUEUE_GROUP } from './events/queue-group';
 import { PaymentService } from './payments/payment-service';
-import { PaymentSweeper } from './payments/payment-sweeper';
+import { paymentSweeper } from './payments/payment-sweeper';
 import { chooseProvider } from './providers/choose-provider';
 import type { PaymentProvider } from './providers/payment-provider';
 
@@ -55,7 +55,7 @@ export function createPaymentsService(options: PaymentsServiceOptions = {}) {
         { leaseMs: context.config.PAYMENT_LEASE_SECONDS * 1000, waitMs: options.waitMs },
         { onRefundDue: () => sweeper.kick(), catchUp },
       );
-      const sweeper = new PaymentSweeper(service, context.logger, options.sweepIntervalMs);
+      const sweeper = paymentSweeper(service, context.logger, options.sweepIntervalMs);
       return { service, sweeper };
     },
     app: ({ database, logger, config, readiness, parts }) =>

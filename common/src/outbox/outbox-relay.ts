@@ -3,6 +3,7 @@ import { and, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database';
 import { OUTBOX_CHANNEL, outbox } from './outbox-table';
+import { periodicWorker, type PeriodicWorker } from '../service/periodic-worker';
 import { isRowAtFault } from './publish-errors';
 
 /** Sends one outbox row to the bus; resolves with the stream sequence once stored. */
@@ -80,11 +81,9 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly retentionMs: number;
   private readonly maxAttempts: number;
-  private timer?: NodeJS.Timeout;
+  private readonly loop: PeriodicWorker;
   private retryTimer?: NodeJS.Timeout;
-  private running?: Promise<void>;
   private unlisten?: Promise<(() => Promise<void>) | undefined>;
-  private again = false;
   private stopped = false;
   private failingSince?: number;
   private lastWarning = 0;
@@ -99,36 +98,29 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 100;
     this.retentionMs = options.retentionMs ?? 5 * 60_000;
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.loop = periodicWorker({
+      name: 'outbox relay',
+      intervalMs: this.intervalMs,
+      logger: options.logger,
+      pass: () => this.pass(),
+    });
   }
 
   /** Starts listening for commits that queued events and sweeping on the interval, beginning now. */
   start(): void {
     this.stopped = false;
-    this.timer ??= setInterval(() => this.kick(), this.intervalMs);
-    this.timer.unref();
     this.unlisten ??= this.options.database
       .listen(OUTBOX_CHANNEL, () => this.kick())
       .catch((error: unknown) => {
         this.options.logger.warn({ err: error }, 'cannot listen for queued events; relying on the sweep');
         return undefined;
       });
-    this.kick();
+    this.loop.start();
   }
 
   /** Asks for a publishing pass soon; passes never overlap within a process. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    if (!this.stopped) this.loop.kick();
   }
 
   private async pass(): Promise<void> {
@@ -317,12 +309,10 @@ export class OutboxRelay {
   /** Stops listening and sweeping and waits for the publish in flight to be stored and marked. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
     clearTimeout(this.retryTimer);
-    this.timer = undefined;
     const unlisten = await this.unlisten;
     this.unlisten = undefined;
     await unlisten?.().catch(() => undefined);
-    await this.running;
+    await this.loop.stop();
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database';
 import { pruneInbox } from '../inbox/handle-once';
+import { periodicWorker } from './periodic-worker';
 import type { Worker } from './service-definition';
 
 const DAY_MS = 86_400_000;
@@ -15,28 +16,16 @@ export function inboxPruner(
   logger: Logger,
   { retentionMs = 7 * DAY_MS, intervalMs = 3_600_000 } = {},
 ): Worker {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const prune = () => {
-    running ??= pruneInbox(database.db, new Date(Date.now() - retentionMs))
-      .then(async (removed) => {
-        if (removed === 0) return;
-        logger.debug({ removed }, 'pruned the inbox');
-        await database.vacuum('inbox');
-      })
-      .catch((error: unknown) => logger.warn({ err: error }, 'cannot prune the inbox; will try again'))
-      .finally(() => (running = undefined));
-  };
-  return {
+  return periodicWorker({
     name: 'inbox pruner',
-    start() {
-      timer = setInterval(prune, intervalMs);
-      timer.unref();
-      prune();
+    intervalMs,
+    logger,
+    async pass() {
+      const removed = await pruneInbox(database.db, new Date(Date.now() - retentionMs));
+      if (removed === 0) return;
+      logger.debug({ removed }, 'pruned the inbox');
+      await database.vacuum('inbox');
     },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+    onError: (error) => logger.warn({ err: error }, 'cannot prune the inbox; will try again'),
+  });
 }

@@ -26,5 +26,6 @@ export {
 } from './service-definition';
 export { startService, runService, type StartServiceOptions, type RunningService } from './run-service';
 export { composeService, type ComposedService } from './compose-service';
+export { periodicWorker, type PeriodicWorker, type PeriodicWorkerOptions } from './periodic-worker';
 export { handleShutdown, runSteps, listen, type ShutdownOptions, type ShutdownStep } from './shutdown';
 export { healthApp } from './health-app';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { enqueueEvent, type Database } from '@ticketing/common/db';
 import { Subjects } from '@ticketing/common/events';
-import type { Logger, Worker } from '@ticketing/common/service';
+import { periodicWorker, type Logger, type PeriodicWorker, type Worker } from '@ticketing/common/service';
 import type { ExpirationSchema } from '../db/schema';
 
 // Any constant will do, as long as every replica uses the same one.
@@ -17,39 +17,38 @@ const BATCH = 500;
  */
 export class ExpirationPoller implements Worker {
   readonly name = 'expiration poller';
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop: PeriodicWorker;
   private failing = false;
 
   constructor(
     private readonly database: Database<ExpirationSchema>,
     private readonly logger: Logger,
-    private readonly intervalMs = 1_000,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
-    void this.tick();
-  }
-
-  /** One look for due expirations (never two at once in a process); resolves with how many fired. */
-  async tick(): Promise<number> {
-    if (this.running) return 0;
-    let fired = 0;
-    this.running = (async () => {
-      fired = await this.fireDue();
-      if (this.failing) this.logger.info('firing expirations again');
-      this.failing = false;
-    })()
-      .catch((error: unknown) => {
+    intervalMs = 1_000,
+  ) {
+    this.loop = periodicWorker({
+      name: this.name,
+      intervalMs,
+      logger,
+      pass: async () => {
+        await this.fireDue();
+        if (this.failing) this.logger.info('firing expirations again');
+        this.failing = false;
+      },
+      onError: (error) => {
         // Said once per outage: the rows stay due and fire when the database answers again.
         if (!this.failing) this.logger.warn({ err: error }, 'cannot fire expirations now; will try again');
         this.failing = true;
-      })
-      .finally(() => (this.running = undefined));
-    await this.running;
-    return fired;
+      },
+    });
+  }
+
+  /** Polls at once (whatever fell due while the service was down fires now), then every interval. */
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private fireDue(): Promise<number> {
@@ -86,10 +85,5 @@ export class ExpirationPoller implements Worker {
       from expirations`)) as unknown as { rows: { scheduled: string | number; overdue: string | number }[] };
     const row = result.rows[0];
     return { expirationsScheduled: Number(row?.scheduled ?? 0), expirationsOverdue: Number(row?.overdue ?? 0) };
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
   }
 }
