@@ -9,5 +9,5 @@ export { publishThrough } from '../outbox/publish-through';
 export { isRowAtFault, UnpublishableEventError } from '../outbox/publish-errors';
 export { inbox } from '../inbox/inbox-table';
 export { handleOnce, pruneInbox } from '../inbox/handle-once';
-export { InboxListener } from '../inbox/inbox-listener';
+export { InboxListener, type AfterCommit } from '../inbox/inbox-listener';
 export { applyInVersionOrder, versionStep, type VersionedChange } from '../inbox/version-order';

@@ -5,10 +5,14 @@ import type { Event } from '../events/event-contracts';
 import { Listener, type MessageContext } from '../events/listener';
 import { handleOnce } from './handle-once';
 
+/** What a handler asks to be done once its transaction has committed. */
+export type AfterCommit = () => void;
+
 /**
  * A listener whose handler runs in one transaction of the service's database with the
  * inbox row of its message (see `handleOnce`): the first delivery takes effect, events it
- * enqueues commit with it, a redelivery does nothing. Subclasses write `handle`.
+ * enqueues commit with it, a redelivery does nothing. Subclasses write `handle`; every
+ * consumer of the services is one.
  */
 export abstract class InboxListener<T extends Event, TSchema extends Record<string, unknown>> extends Listener<T> {
   constructor(
@@ -19,10 +23,18 @@ export abstract class InboxListener<T extends Event, TSchema extends Record<stri
     super(client, logger);
   }
 
-  /** Applies the message's data in `tx`; throw to roll it back (see `Listener` for what follows). */
-  abstract handle(data: T['data'], tx: Db<TSchema>, context: MessageContext): Promise<void>;
+  /**
+   * Applies the message's data in `tx`; throw to roll it back (see `Listener` for what
+   * follows). It may resolve with what to do once the transaction has committed (wake a
+   * worker, say), which a redelivery or a rollback never runs.
+   */
+  abstract handle(data: T['data'], tx: Db<TSchema>, context: MessageContext): Promise<void | AfterCommit>;
 
   async onMessage(data: T['data'], context: MessageContext): Promise<void> {
-    await handleOnce(this.database.db, this.durableName, context.msgId, (tx) => this.handle(data, tx, context));
+    const committed: { run?: void | AfterCommit } = {};
+    await handleOnce(this.database.db, this.durableName, context.msgId, async (tx) => {
+      committed.run = await this.handle(data, tx, context);
+    });
+    committed.run?.();
   }
 }

@@ -1,27 +1,15 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { handleOnce, type Database } from '@ticketing/common/db';
-import { Listener, Subjects, type MessageContext, type OrderCompletedEvent } from '@ticketing/common/events';
-import type { Logger } from '@ticketing/common/service';
+import { InboxListener, type Db } from '@ticketing/common/db';
+import { Subjects, type OrderCompletedEvent } from '@ticketing/common/events';
 import { applyOrderStatus } from '../db/order-copy';
 import type { PaymentsSchema } from '../db/schema';
 import { QUEUE_GROUP } from './queue-group';
 
 /** Marks the order complete (paid) in payments' copy. */
-export class OrderCompletedListener extends Listener<OrderCompletedEvent> {
+export class OrderCompletedListener extends InboxListener<OrderCompletedEvent, PaymentsSchema> {
   readonly subject = Subjects.OrderCompleted;
   readonly queueGroupName = QUEUE_GROUP;
 
-  constructor(
-    client: NatsConnection,
-    private readonly database: Database<PaymentsSchema>,
-    logger?: Logger,
-  ) {
-    super(client, logger);
-  }
-
-  async onMessage(order: OrderCompletedEvent['data'], { msgId }: MessageContext): Promise<void> {
-    await handleOnce(this.database.db, this.durableName, msgId, async (tx) => {
-      await applyOrderStatus(tx, order, 'complete');
-    });
+  async handle(order: OrderCompletedEvent['data'], tx: Db<PaymentsSchema>): Promise<void> {
+    await applyOrderStatus(tx, order, 'complete');
   }
 }
