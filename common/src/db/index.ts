@@ -10,4 +10,4 @@ export { isRowAtFault, UnpublishableEventError } from '../outbox/publish-errors'
 export { inbox } from '../inbox/inbox-table';
 export { handleOnce, pruneInbox } from '../inbox/handle-once';
 export { InboxListener, type AfterCommit } from '../inbox/inbox-listener';
-export { applyInVersionOrder, versionStep, type VersionedChange } from '../inbox/version-order';
+export { applyInVersionOrder, lockedVersion, versionStep, type VersionedChange } from '../inbox/version-order';

@@ -1,3 +1,6 @@
+import { eq } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from '../db/open-database';
 import { awaitKey, RetryLaterError } from '../events/handler-errors';
 
 /** What to do with version `incoming` of an entity whose copy is at `current` (undefined: no copy yet). */
@@ -39,4 +42,23 @@ export async function applyInVersionOrder(change: VersionedChange): Promise<'app
   }
   await change.apply();
   return 'applied';
+}
+
+/**
+ * The version of a copy's row, locked until the transaction ends (so two messages about
+ * one entity apply one after the other), or undefined when the copy has no such row: the
+ * `current` of a `VersionedChange` over `table`, keyed by `columns.id`.
+ */
+export async function lockedVersion(
+  // Any service's schema: only `table` is read.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  tx: Db<any>,
+  table: PgTable,
+  columns: { id: PgColumn; version: PgColumn },
+  id: string,
+): Promise<number | undefined> {
+  const rows = (await tx.select({ version: columns.version }).from(table).where(eq(columns.id, id)).for('update')) as {
+    version: number;
+  }[];
+  return rows[0]?.version;
 }

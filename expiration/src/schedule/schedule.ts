@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { applyInVersionOrder, type Db } from '@ticketing/common/db';
+import { applyInVersionOrder, lockedVersion, type Db } from '@ticketing/common/db';
 import { expirations, type ExpirationSchema } from '../db/schema';
 
 /** Applies one of an order's events in version order, over its row in `expirations`. */
@@ -12,14 +12,7 @@ function inVersionOrder(
     id: order.id,
     entity: 'order',
     version: order.version,
-    current: async () => {
-      const [row] = await tx
-        .select({ version: expirations.version })
-        .from(expirations)
-        .where(eq(expirations.orderId, order.id))
-        .for('update');
-      return row?.version;
-    },
+    current: () => lockedVersion(tx, expirations, { id: expirations.orderId, version: expirations.version }, order.id),
     apply,
   });
 }

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { applyInVersionOrder, type Db } from '@ticketing/common/db';
+import { applyInVersionOrder, lockedVersion, type Db } from '@ticketing/common/db';
 import { tickets, type OrdersSchema } from './schema';
 
 /** A ticket as orders knows it. */
@@ -41,14 +41,7 @@ export function applyTicketVersion(tx: Db<OrdersSchema>, ticket: TicketFacts): P
     id: ticket.id,
     entity: 'ticket',
     version: ticket.version,
-    current: async () => {
-      const [row] = await tx
-        .select({ version: tickets.version })
-        .from(tickets)
-        .where(eq(tickets.id, ticket.id))
-        .for('update');
-      return row?.version;
-    },
+    current: () => lockedVersion(tx, tickets, tickets, ticket.id),
     apply: async () => {
       if (ticket.version === 0) await tx.insert(tickets).values({ id: ticket.id, ...values });
       else await tx.update(tickets).set(values).where(eq(tickets.id, ticket.id));

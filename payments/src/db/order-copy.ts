@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { applyInVersionOrder, type Db } from '@ticketing/common/db';
+import { applyInVersionOrder, lockedVersion, type Db } from '@ticketing/common/db';
 import { orders, type PaymentsSchema } from './schema';
 
 /** An order as payments knows it. */
@@ -32,7 +32,7 @@ export function applyOrderCreated(tx: Db<PaymentsSchema>, order: CreatedOrder): 
     id: order.id,
     entity: 'order',
     version: order.version,
-    current: () => lockOrder(tx, order.id).then((row) => row?.version),
+    current: () => lockedVersion(tx, orders, orders, order.id),
     apply: async () => {
       await tx.insert(orders).values({
         id: order.id,
@@ -60,7 +60,7 @@ export function applyOrderStatus(
     id: order.id,
     entity: 'order',
     version: order.version,
-    current: () => lockOrder(tx, order.id).then((row) => row?.version),
+    current: () => lockedVersion(tx, orders, orders, order.id),
     apply: async () => {
       await tx.update(orders).set({ status, version: order.version }).where(eq(orders.id, order.id));
       await after();

@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { applyInVersionOrder, type Db } from '@ticketing/common/db';
+import { applyInVersionOrder, lockedVersion, type Db } from '@ticketing/common/db';
 import { orderVersions, type TicketsSchema } from '../db/schema';
 
 /**
@@ -15,14 +14,7 @@ export function applyOrderVersion(
     id: order.id,
     entity: 'order',
     version: order.version,
-    current: async () => {
-      const [row] = await tx
-        .select({ version: orderVersions.version })
-        .from(orderVersions)
-        .where(eq(orderVersions.id, order.id))
-        .for('update');
-      return row?.version;
-    },
+    current: () => lockedVersion(tx, orderVersions, orderVersions, order.id),
     apply: async () => {
       await tx
         .insert(orderVersions)
