@@ -1,15 +1,14 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { createLogger, type Database, type Logger } from '@ticketing/common';
-import { createTestDatabase } from '@ticketing/common/testing';
-import { buildApp } from '../src/app';
-import { migrationsFolder } from '../src/db/migrations-folder';
-import { schema, type AuthSchema } from '../src/db/schema';
+import type { Database, Logger } from '@ticketing/common';
+import { composeTestService, createTestDatabase, TEST_JWT_KEY } from '@ticketing/common/testing';
+import type { AuthSchema } from '../src/db/schema';
+import { authService } from '../src/service';
 
-export const JWT_KEY = 'test-jwt-key-0123456789abcdef';
+export const JWT_KEY = TEST_JWT_KEY;
 export const DAY = 86_400;
 
-/** A real auth app on a fresh, migrated database, as `npm start` configures it (COOKIE_SECURE=false). */
+/** auth built from its definition, as `npm start` runs it (COOKIE_SECURE=false), on a fresh, migrated database. */
 export async function startAuth(
   overrides: {
     cookieSecure?: boolean;
@@ -18,15 +17,15 @@ export async function startAuth(
     database?: Database<AuthSchema>;
   } = {},
 ) {
-  const database: Database<AuthSchema> = overrides.database ?? (await createTestDatabase({ schema, migrationsFolder }));
-  const app: Express = buildApp({
-    database,
-    logger: overrides.logger ?? createLogger('auth-test', 'silent'),
-    jwtKey: JWT_KEY,
-    jwtExpiresInSeconds: overrides.jwtExpiresInSeconds ?? DAY,
-    cookieSecure: overrides.cookieSecure ?? false,
+  const database: Database<AuthSchema> = overrides.database ?? (await createTestDatabase(authService.database));
+  const { app } = composeTestService(authService, database, {
+    env: {
+      COOKIE_SECURE: String(overrides.cookieSecure ?? false),
+      JWT_EXPIRES_IN: String(overrides.jwtExpiresInSeconds ?? DAY),
+    },
+    logger: overrides.logger,
   });
-  return { app, database };
+  return { app: app as Express, database };
 }
 
 /** Signs up and returns the session cookie, as a browser would keep it. */

@@ -7,12 +7,13 @@ import pino from 'pino';
 import request from 'supertest';
 import { buildServiceApp, MAX_BODY_DEPTH, requireAuth, validateRequest } from '../src/http';
 import { nestedDeeperThan } from '../src/http/json-body';
+import { TEST_JWT_KEY } from '../src/testing/service';
 
 /** The shared app with one route that echoes its body and one that takes a scalar query parameter. */
 function echoApp() {
   return buildServiceApp({
     logger: pino({ level: 'silent' }),
-    jwtKey: 'test-jwt-key-0123456789abcdef',
+    jwtKey: TEST_JWT_KEY,
     session: { secure: false, maxAgeSeconds: 60 },
     health: { database: async () => undefined },
     routes: (app) => {

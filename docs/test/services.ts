@@ -1,9 +1,9 @@
 import type { Express } from 'express';
 import type { z } from 'zod';
 import { OutboxRelay, type Database, type PublishFn } from '@ticketing/common/db';
-import { isSubject, NatsWrapper, parseEventData, type Event, type Listener } from '@ticketing/common/events';
-import { composeService, createLogger, parseConfig, type ServiceDefinition } from '@ticketing/common/service';
-import { createTestDatabase, freePort, TEST_JWT_KEY } from '@ticketing/common/testing';
+import { isSubject, parseEventData, type Event, type Listener } from '@ticketing/common/events';
+import { createLogger, type ServiceDefinition } from '@ticketing/common/service';
+import { composeTestService, createTestDatabase, freePort } from '@ticketing/common/testing';
 import { authService } from '../../auth/src/service';
 import { ordersService } from '../../orders/src/service';
 import { findOrder } from '../../payments/src/db/order-copy';
@@ -54,37 +54,14 @@ async function goneDatabase<TSchema extends Record<string, unknown>>(
   return database;
 }
 
-/**
- * A service put together from its own definition, as `npm start` does, on `database`, its
- * environment `env` over the test defaults; off the bus: its listeners are made but never
- * subscribe (events reach them from the relays below) and its workers never start.
- */
+/** A service built from its own definition, as `npm start` builds it, off the bus. */
 function compose<TSchema extends Record<string, unknown>, TConfigSchema extends z.ZodObject, TParts>(
   definition: ServiceDefinition<TSchema, TConfigSchema, TParts>,
   database: Database<TSchema>,
   env: Record<string, string> = {},
 ) {
-  const config = parseConfig(definition.config, {
-    JWT_KEY: TEST_JWT_KEY,
-    LOG_LEVEL: 'silent',
-    // Required of a service on the bus; never connected to here.
-    NATS_URL: 'nats://127.0.0.1:4222',
-    NATS_CLIENT_ID: `${definition.name}-openapi-test`,
-    ...env,
-  });
-  const composed = composeService(definition, {
-    name: definition.name,
-    config,
-    logger,
-    database,
-    nats: new NatsWrapper(),
-    readiness: async () => ({}),
-  });
-  // Never started; stopped, a kick (a cancellation asking payments' sweep for its refund) does nothing.
-  for (const worker of composed.workers) void worker.stop();
-  // Their client is only used to subscribe, which nothing here does.
-  const noBus = undefined as unknown as Parameters<typeof composed.listeners>[0];
-  return { ...composed, app: composed.app as Express, listeners: composed.listeners(noBus) };
+  const composed = composeTestService(definition, database, { env });
+  return { ...composed, app: composed.app as Express };
 }
 
 export async function startServiceApps(): Promise<ServiceApps> {

@@ -1,69 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import { eq } from 'drizzle-orm';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsWrapper } from '@ticketing/common';
-import { OrderStatus, publishEvent, Subjects, type EventData } from '@ticketing/common/events';
+import { OrderStatus, Subjects, type EventData } from '@ticketing/common/events';
 import {
-  sessionCookie,
-  startNatsServer,
-  startTestService,
-  TEST_JWT_KEY,
+  publish,
+  signin,
+  startOnTestBus,
   waitFor,
   waitForConsumers,
   waitForEvents,
+  type ServiceOnTestBus,
   type StoredEvent,
   type TestDatabase,
-  type TestNatsServer,
   type TestService,
 } from '@ticketing/common/testing';
 import { orders, payments, testProviderCharges, testProviderRefunds, type PaymentsSchema } from '../src/db/schema';
 import { createPaymentsService, type PaymentsServiceOptions } from '../src/service';
 
 /** Everything one test file needs: payments on a fresh database, its own nats-server. */
-export interface PaymentsContext {
-  /** The listening server, for supertest. */
-  app: Server;
-  service: TestService<PaymentsSchema, unknown>;
-  database: TestDatabase<PaymentsSchema>;
-  /** The test's own connection to the bus, not the service's: it may publish any subject and read the stream. */
-  nats: NatsWrapper;
-  server: TestNatsServer;
-  close(): Promise<void>;
-}
+export type PaymentsContext = ServiceOnTestBus<PaymentsSchema>;
 
 /** Starts payments as the service runner does (env overrides, e.g. PAYMENT_LEASE_SECONDS; a wrapped provider). */
-export async function startPayments(
+export function startPayments(
   env: Record<string, string> = {},
   options: PaymentsServiceOptions = {},
 ): Promise<PaymentsContext> {
-  const server = await startNatsServer();
-  const service = await startTestService(createPaymentsService(options), { nats: server, env });
-  // The test's own user: it publishes as any service would, and reads the whole stream.
-  const bus = await server.wrapper();
-  return {
-    app: service.server,
-    service,
-    database: service.database,
-    nats: bus,
-    server,
-    async close() {
-      await service.close();
-      await bus.close();
-      await server.destroy();
-    },
-  };
+  return startOnTestBus(createPaymentsService(options), { env });
 }
 
-/** A session cookie for a user. */
-export function signin(user: { id?: string; email?: string } = {}): string[] {
-  return sessionCookie(TEST_JWT_KEY, user);
-}
-
-/** Publishes an event as its service would. */
-export function publish<S extends Subjects>(nats: NatsWrapper, subject: S, data: EventData<S>): Promise<number> {
-  return publishEvent(jetstream(nats.client), subject, data);
-}
+export { publish, signin };
 
 /** An order:created body for a new order of `userId`. */
 export function newOrder(fields: { userId?: string; price?: number } = {}): EventData<Subjects.OrderCreated> {

@@ -11,3 +11,4 @@ export { waitFor } from './wait-for';
 export { waitForConsumers, handledUpTo } from './consumers';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { findExecutable, freePort } from '../../lib/system.cjs';
+export { startOnTestBus, composeTestService, signin, publish, type ServiceOnTestBus } from './kit';
