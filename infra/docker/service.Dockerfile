@@ -38,6 +38,15 @@ USER node
 WORKDIR /app/${SERVICE}
 CMD ["../node_modules/.bin/tsx", "watch", "src/index.ts"]
 
+# What production loads of the builds: no test harness (common's `testing/`, which starts
+# nats-server and PostgreSQL for tests, and `system.cjs`, which only it and the scripts
+# use), no type declarations, no source maps (node reads none without --enable-source-maps).
+FROM build AS runtime-files
+ARG SERVICE
+RUN rm -rf common/dist/testing common/lib/system.cjs common/lib/system.d.cts \
+  && find common/dist common/lib ${SERVICE}/dist -type f \
+    \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.cts' -o -name '*.tsbuildinfo' \) -delete
+
 # Production dependencies only, of the service and common. A stage of its own so that the
 # runtime stage can start from the plain base image: the npm installed above is only for
 # building. Type declarations, TypeScript sources, source maps and READMEs are never read
@@ -53,10 +62,10 @@ ARG SERVICE
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app ./
-COPY --from=build /app/common/dist common/dist
+COPY --from=runtime-files /app/common/dist common/dist
 # Plain CommonJS helpers common/dist requires (the directory lock, HTTP limits).
-COPY --from=build /app/common/lib common/lib
-COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
+COPY --from=runtime-files /app/common/lib common/lib
+COPY --from=runtime-files /app/${SERVICE}/dist ${SERVICE}/dist
 # Migrations are read at start from ../drizzle, relative to dist.
 COPY --from=build /app/${SERVICE}/drizzle ${SERVICE}/drizzle
 WORKDIR /app/${SERVICE}

@@ -166,6 +166,24 @@ process.stdout.write(JSON.stringify([...names]));
 `;
 
 /** PID 1's user, program and command line (which a process may rewrite: Next.js does). */
+/** The files of the test harness and of the build's by-products a production image must not carry. */
+const TEST_AND_BUILD_FILES = `
+const fs = require('fs'), path = require('path');
+const found = [];
+const walk = (dir) => {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') walk(full);
+    } else if (/\\.(map|d\\.c?ts|tsbuildinfo)$|\\.test\\.|(^|\\/)system\\.cjs$/.test(full) || full.includes('/testing/')) {
+      found.push(full);
+    }
+  }
+};
+walk('/app');
+process.stdout.write(JSON.stringify(found));
+`;
+
 const PID_1 = `
 const fs = require('fs');
 const uid = /^Uid:\\s+(\\d+)/m.exec(fs.readFileSync('/proc/1/status', 'utf8'))[1];
@@ -223,6 +241,17 @@ describe.each(SERVICES.map((service) => service.name))('the %s image', (name) =>
     expect(devOnly).toEqual(expect.arrayContaining(['jest', 'typescript', 'eslint']));
     expect(installed).toEqual(expect.arrayContaining(['@ticketing/common', 'express']));
     expect(installed.filter((pkg) => devOnly.includes(pkg))).toEqual([]);
+  });
+
+  test("carries no test code and no build by-products: common's test harness, declarations, source maps", async () => {
+    const found = await nodeIn<string[]>(running.get(name)!.id, TEST_AND_BUILD_FILES);
+    const common = await nodeIn<string[]>(
+      running.get(name)!.id,
+      `process.stdout.write(JSON.stringify(require('fs').readdirSync('/app/common/dist')))`,
+    );
+
+    expect(common).toEqual(expect.arrayContaining(['index.js', 'service', 'db']));
+    expect(found).toEqual([]);
   });
 });
 
