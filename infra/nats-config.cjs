@@ -16,7 +16,7 @@ const path = require('node:path');
 const { busConsumers, serverConfig } = require('../common/lib/bus-permissions.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
-/** The stream (NATS_CLUSTER_ID in the manifests) the permissions are for. */
+/** The stream (NATS_STREAM in the manifests) the permissions are for. */
 const STREAM = 'ticketing';
 /** The privileged user of the nats-stream-setup Job: the only one that may create or change the stream. */
 const SETUP_USER = 'setup';

@@ -108,7 +108,7 @@ beforeAll(async () => {
           COOKIE_SECURE: 'false',
           DATABASE_URL: databaseUrl(serverUrl, name),
           NATS_URL: required('TEST_NATS_URL'),
-          NATS_CLUSTER_ID: 'ticketing',
+          NATS_STREAM: 'ticketing',
           NATS_CLIENT_ID: `${name}-image`,
           // The test server has authorization on: each service connects as its own user.
           ...(NATS_SEEDS[name] ? { NATS_NKEY_SEED: NATS_SEEDS[name] } : {}),

@@ -279,7 +279,7 @@ describe('the nats-stream-setup Job', () => {
       const ports = (service?.object.spec as { ports: { name: string; port: number }[] } | undefined)?.ports ?? [];
 
       expect(ports.find((p) => p.port === Number(url.port))?.name).toBe('client');
-      expect(config.NATS_CLUSTER_ID).toBe(STREAM);
+      expect(config.NATS_STREAM).toBe(STREAM);
       expect(config.NATS_STREAM_REPLICAS).toBe(replicas);
       expect(config.NATS_NKEY_SEED_FILE).toBe('/var/run/secrets/nats/seed');
     },

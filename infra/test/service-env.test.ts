@@ -84,12 +84,12 @@ describe.each(SKAFFOLD_RUNS)('with $name', ({ profiles }) => {
       const config = parseConfig(schema, envOf(manifests, deployment, podName)) as {
         NATS_URL: string;
         NATS_CLIENT_ID: string;
-        NATS_CLUSTER_ID: string;
+        NATS_STREAM: string;
       };
       const urls = config.NATS_URL.split(',').map((url) => new URL(url));
 
       expect(config.NATS_CLIENT_ID).toBe(podName);
-      expect(config.NATS_CLUSTER_ID).toBe('ticketing');
+      expect(config.NATS_STREAM).toBe('ticketing');
       for (const nats of urls) {
         const service = findObject<IService>(manifests, 'Service', nats.hostname);
         expect(service.spec?.ports?.map((p) => p.port)).toContain(Number(nats.port));

@@ -18,7 +18,7 @@ function credentials(): NatsCredentials | undefined {
 export async function connectNats(role: string): Promise<void> {
   try {
     await natsWrapper.connect(
-      process.env.NATS_CLUSTER_ID || 'ticketing',
+      process.env.NATS_STREAM || process.env.NATS_CLUSTER_ID || 'ticketing',
       `${role}-${randomBytes(4).toString('hex')}`,
       natsUrl,
       {

@@ -33,7 +33,7 @@ export async function startCluster(options) {
     // Authorization is on: the services may not create the stream, a privileged user does.
     const setup = await nats.connect({ name: 'cluster-setup' });
     try {
-      const stream = process.env.NATS_CLUSTER_ID ?? 'ticketing';
+      const stream = process.env.NATS_STREAM ?? process.env.NATS_CLUSTER_ID ?? 'ticketing';
       await ensureStream(setup, stream, { replicas: STREAM_REPLICAS });
       await ensureConsumers(setup, stream, busConsumers(loadServices(options.root)));
     } finally {

@@ -134,7 +134,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   let natsMonitorPort;
   /** The local bus's configuration and the runner's own credential, when it runs nats-server. */
   let bus;
-  const streamName = process.env.NATS_CLUSTER_ID ?? 'ticketing';
+  const streamName = process.env.NATS_STREAM ?? process.env.NATS_CLUSTER_ID ?? 'ticketing';
   /** A service's credential: the runner's own bus makes them; elsewhere the caller's or `<SERVICE>_NATS_NKEY_SEED_FILE`. */
   const natsCredential = (name) => {
     if (bus) return { NATS_NKEY_SEED_FILE: seedFile(dataDir, name) };
@@ -277,7 +277,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
             NODE_ENV: 'production',
             DATABASE_URL: databaseUrl(name),
             NATS_URL: natsUrl,
-            NATS_CLUSTER_ID: streamName,
+            NATS_STREAM: streamName,
             NATS_CLIENT_ID: `${instanceName(name, i)}-${process.pid}`,
             ...natsCredential(name),
           },

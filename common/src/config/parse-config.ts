@@ -9,6 +9,13 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Older names still accepted for a variable, when the variable itself is not set: the
+ * stream was named by `NATS_CLUSTER_ID` (NATS Streaming's cluster id), which manifests
+ * written for the reference design still set.
+ */
+export const ENV_ALIASES: Readonly<Record<string, string>> = { NATS_STREAM: 'NATS_CLUSTER_ID' };
+
+/**
  * Parses an environment (default `process.env`) with a zod object schema, treating empty
  * strings as missing, and returns a frozen typed object or throws a `ConfigError` naming
  * every missing or invalid variable at once.
@@ -19,8 +26,9 @@ export function parseConfig<S extends z.ZodObject>(
 ): Readonly<z.output<S>> {
   const cleaned: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
+    const alias = ENV_ALIASES[key];
+    const value = env[key]?.trim() || (alias ? env[alias]?.trim() : undefined);
+    if (value) cleaned[key] = value;
   }
   const result = schema.safeParse(cleaned);
   if (!result.success) {
@@ -107,10 +115,10 @@ export const sessionEnvShape = {
 /** The variables every HTTP service with a session reads; spread into a service's own schema. */
 export const serviceEnvShape = { ...baseEnvShape, ...sessionEnvShape };
 
-/** The variables a service on the bus reads: the servers, the stream (NATS Streaming's cluster id), its connection name. */
+/** The variables a service on the bus reads: the servers, the stream (`NATS_CLUSTER_ID` still accepted), its connection name. */
 export const natsEnvShape = {
   NATS_URL: natsUrlSchema,
-  NATS_CLUSTER_ID: z
+  NATS_STREAM: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a stream name (letters, digits, - and _)' })
     .default('ticketing'),

@@ -70,7 +70,7 @@ export class NatsWrapper {
     return this._jetstream;
   }
 
-  /** The stream every event goes to (`NATS_CLUSTER_ID`), once `connect()` was called. */
+  /** The stream every event goes to (`NATS_STREAM`), once `connect()` was called. */
   get streamName(): string | undefined {
     return this._streamName;
   }

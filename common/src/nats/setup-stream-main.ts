@@ -2,7 +2,7 @@
 // the services' own users may neither create nor change them. The Kubernetes Job
 // `nats-stream-setup` runs it from a service image:
 //   node /app/common/dist/nats/setup-stream-main.js
-// with NATS_URL, NATS_CLUSTER_ID, NATS_STREAM_REPLICAS, the setup user's NATS_NKEY_SEED_FILE,
+// with NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, the setup user's NATS_NKEY_SEED_FILE,
 // and NATS_CONSUMERS: `durable=subject` pairs separated by spaces (services.json's, as
 // common/lib/bus-permissions.cjs names them). It retries while the servers are still
 // starting (up to SETUP_TIMEOUT_SECONDS, 300).
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const config = parseConfig(schema, process.env);
   const logger = createLogger('nats-stream-setup');
   const wrapper = new NatsWrapper();
-  await wrapper.connect(config.NATS_CLUSTER_ID, config.NATS_CLIENT_ID, config.NATS_URL, {
+  await wrapper.connect(config.NATS_STREAM, config.NATS_CLIENT_ID, config.NATS_URL, {
     logger,
     credentials: natsCredentialsFrom(config),
     streamReplicas: config.NATS_STREAM_REPLICAS,
@@ -40,10 +40,10 @@ async function main(): Promise<void> {
       const [durable, subject] = pair.split('=') as [string, string];
       return { durable, subject, ackWaitMs: ACK_WAIT_MS };
     });
-  await ensureConsumers(wrapper.client, config.NATS_CLUSTER_ID, consumers);
+  await ensureConsumers(wrapper.client, config.NATS_STREAM, consumers);
   logger.info(
     {
-      stream: config.NATS_CLUSTER_ID,
+      stream: config.NATS_STREAM,
       replicas: config.NATS_STREAM_REPLICAS,
       consumers: consumers.map((c) => c.durable),
     },

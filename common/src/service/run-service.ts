@@ -25,7 +25,7 @@ interface RunnerConfig {
   DATA_DIR?: string;
   LOG_LEVEL: string;
   NATS_URL?: string;
-  NATS_CLUSTER_ID?: string;
+  NATS_STREAM?: string;
   NATS_CLIENT_ID?: string;
   NATS_STREAM_REPLICAS?: number;
   NATS_NKEY_SEED?: string;
@@ -164,9 +164,9 @@ export async function startService<
 
   let joined: Promise<void> = Promise.resolve();
   if (onBus) {
-    const { NATS_CLUSTER_ID = 'ticketing', NATS_CLIENT_ID = name, NATS_URL = '' } = settings;
+    const { NATS_STREAM = 'ticketing', NATS_CLIENT_ID = name, NATS_URL = '' } = settings;
     joined = (async () => {
-      await nats.connect(NATS_CLUSTER_ID, NATS_CLIENT_ID, NATS_URL, {
+      await nats.connect(NATS_STREAM, NATS_CLIENT_ID, NATS_URL, {
         logger,
         streamReplicas: settings.NATS_STREAM_REPLICAS,
         credentials: natsCredentials,
