@@ -128,104 +128,217 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   }
   // Private whatever the umask, including what a run under a looser one left behind.
   makePrivate(dataDir);
-
-  const processes = [];
-  let natsUrl = options.natsUrl;
-  let natsMonitorPort;
-  /** The local bus's configuration and the runner's own credential, when it runs nats-server. */
-  let bus;
-  const streamName = process.env.NATS_STREAM ?? process.env.NATS_CLUSTER_ID ?? 'ticketing';
-  /** A service's credential: the runner's own bus makes them; elsewhere the caller's or `<SERVICE>_NATS_NKEY_SEED_FILE`. */
-  const natsCredential = (name) => {
-    if (bus) return { NATS_NKEY_SEED_FILE: seedFile(dataDir, name) };
-    if (options.natsSeeds?.[name]) return { NATS_NKEY_SEED: options.natsSeeds[name] };
-    const file = process.env[`${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_NATS_NKEY_SEED_FILE`];
-    return file ? { NATS_NKEY_SEED_FILE: file } : {};
-  };
-  if (!natsUrl) {
-    const natsPort = options.natsPort === 0 ? await freePort() : (options.natsPort ?? 4222);
-    if (!(await isPortFree(natsPort))) {
-      throw new Error(
-        `Port ${natsPort} is already in use (another nats-server?). To use that server instead, set NATS_URL, e.g.\n  NATS_URL=nats://127.0.0.1:${natsPort} npm start`,
-      );
-    }
-    natsMonitorPort =
-      options.natsMonitorPort === null
-        ? undefined
-        : options.natsMonitorPort === 0
-          ? await freePort()
-          : (options.natsMonitorPort ?? 8222);
-    const binary = which('nats-server');
-    if (!binary)
-      throw new Error('nats-server was not found. Install it: sudo apt-get install nats-server (or set NATS_URL)');
-    // Authorization on: a user per service, which may publish only what it owns (and the
-    // runner's own, which sets the stream up), all kept in DATA_DIR/credentials.
-    bus = prepareBus({
-      dataDir,
-      services: loadServices(root),
-      stream: streamName,
-      port: natsPort,
-      monitorPort: natsMonitorPort,
-    });
-    // nats-server does not lock its store: the guard that runs it does, for as long as it runs.
-    processes.push(
-      new SupervisedProcess({
-        name: 'nats',
-        command: binary,
-        args: ['-c', bus.config],
-        env: process.env,
-        print,
-        color,
-        lock: path.join(dataDir, 'nats'),
-      }),
-    );
-    natsUrl = `nats://127.0.0.1:${natsPort}`;
-  }
-
   const services = loadServices(root);
   const instances = options.instances ?? 1;
+  const streamName = process.env.NATS_STREAM ?? process.env.NATS_CLUSTER_ID ?? 'ticketing';
+  const logs = { print, color };
+
+  const bus = await localBus(options, { dataDir, services, streamName, logs });
+  const databases = await localDatabases(options, { dataDir, services, instances, say, logs });
+  const { instancePorts, ports } = await allocatePorts(options, { root, services, instances });
+  await waitForFreeDirs(
+    [
+      ...(bus.process ? [path.join(dataDir, 'nats')] : []),
+      ...(databases.kind === 'pglite' ? databases.unplaced.map(({ name }) => path.join(dataDir, name)) : []),
+      ...(databases.server ? [databases.server.home] : []),
+    ],
+    say,
+  );
+  const serviceChildren = serviceProcesses(options, {
+    root,
+    dataDir,
+    services,
+    instances,
+    instancePorts,
+    logLevel,
+    streamName,
+    bus,
+    databases,
+    logs,
+  });
+  // The edge: nginx routing as the Ingress says, the only component facing the network
+  // (loopback unless HOST says otherwise: a laptop's door is not for the network).
+  const edgePort = wantedPort === 0 ? await freePort() : wantedPort;
+  const edge = edgeProcess({
+    routes: loadIngressRoutes(path.join(root, 'infra', 'k8s', 'ingress-srv.yaml')),
+    upstreams: instancePorts,
+    host: options.host ?? '127.0.0.1',
+    port: edgePort,
+    dir: path.join(dataDir, 'edge'),
+    ...logs,
+  });
+  const client = ports['client-srv'] && clientProcess(root, { port: ports['client-srv'], edgePort, logs });
+  const processes = [bus.process, databases.postgres, ...serviceChildren, edge, client].filter(Boolean);
+  // Stopped after everything else: the services drain into NATS and close their pools as they stop.
+  const backbone = [bus.process, databases.postgres].filter(Boolean);
+
+  const killOnExit = () => processes.forEach((child) => child.killNow('SIGTERM'));
+  process.once('exit', killOnExit);
+  const stop = stopInOrder({
+    processes,
+    edge,
+    backbone,
+    say,
+    // Once stopped, nothing is left to kill at exit, and DATA_DIR is free for the next run.
+    stopped: async () => {
+      process.off('exit', killOnExit);
+      await dataLock.release();
+    },
+  });
+  if (options.handleSignals) stopOnSignals(processes, stop, say);
+
+  try {
+    await bringUp({ processes, backbone, bus, databases, dataDir, say });
+    await waitUntilReady(
+      [
+        ...(bus.process ? [natsProbe('nats', Number(new URL(bus.url).port))] : []),
+        ...services.flatMap(({ name }) =>
+          instancePorts[serviceHost(name)].map((port, i) =>
+            httpProbe(instanceName(name, i, instances), port, '/readyz'),
+          ),
+        ),
+        ...(client ? [httpProbe('client', ports['client-srv'], '/healthz')] : []),
+        tcpProbe('edge', edgePort),
+      ],
+      { timeoutMs: 120_000 },
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    url: `http://localhost:${edgePort}`,
+    port: edgePort,
+    natsUrl: bus.url,
+    natsMonitorPort: bus.monitorPort,
+    ports,
+    instancePorts,
+    /** Each service's database URL, where it has one (not on PGlite). */
+    databaseUrls: Object.fromEntries(
+      services.flatMap(({ name }) => (databases.url(name) ? [[name, databases.url(name)]] : [])),
+    ),
+    processes,
+    stop,
+  };
+}
+
+/** A service's instance name in the logs: `orders`, or `orders-1`, `orders-2` … beside others. */
+const instanceName = (name, i, instances) => (instances > 1 ? `${name}-${i + 1}` : name);
+
+/**
+ * The bus: the nats-server the runner starts (authorization on, a user per service, its
+ * store in DATA_DIR/nats), or the one at `options.natsUrl`. Resolves with its URL, its
+ * process when the runner runs it, and each service's credential on it.
+ */
+async function localBus(options, { dataDir, services, streamName, logs }) {
+  if (options.natsUrl) {
+    return {
+      url: options.natsUrl,
+      /** A service's credential: the caller's, or `<SERVICE>_NATS_NKEY_SEED_FILE`. */
+      credential(name) {
+        if (options.natsSeeds?.[name]) return { NATS_NKEY_SEED: options.natsSeeds[name] };
+        const file = process.env[`${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_NATS_NKEY_SEED_FILE`];
+        return file ? { NATS_NKEY_SEED_FILE: file } : {};
+      },
+    };
+  }
+  const natsPort = options.natsPort === 0 ? await freePort() : (options.natsPort ?? 4222);
+  if (!(await isPortFree(natsPort))) {
+    throw new Error(
+      `Port ${natsPort} is already in use (another nats-server?). To use that server instead, set NATS_URL, e.g.\n  NATS_URL=nats://127.0.0.1:${natsPort} npm start`,
+    );
+  }
+  const monitorPort =
+    options.natsMonitorPort === null
+      ? undefined
+      : options.natsMonitorPort === 0
+        ? await freePort()
+        : (options.natsMonitorPort ?? 8222);
+  const binary = which('nats-server');
+  if (!binary)
+    throw new Error('nats-server was not found. Install it: sudo apt-get install nats-server (or set NATS_URL)');
+  // Authorization on: a user per service, which may publish only what it owns (and the
+  // runner's own, which sets the stream up), all kept in DATA_DIR/credentials.
+  const config = prepareBus({ dataDir, services, stream: streamName, port: natsPort, monitorPort });
+  const url = `nats://127.0.0.1:${natsPort}`;
+  return {
+    url,
+    monitorPort,
+    // nats-server does not lock its store: the guard that runs it does, for as long as it runs.
+    process: new SupervisedProcess({
+      name: 'nats',
+      command: binary,
+      args: ['-c', config.config],
+      env: process.env,
+      ...logs,
+      lock: path.join(dataDir, 'nats'),
+    }),
+    credential: (name) => ({ NATS_NKEY_SEED_FILE: seedFile(dataDir, name) }),
+    /** Sets the stream and the services' consumers up as the runner's own user. */
+    setUpStream: () =>
+      ensureLocalStream({
+        url,
+        seed: config.runnerSeed,
+        stream: streamName,
+        replicas: Number(options.env?.NATS_STREAM_REPLICAS ?? 1),
+        consumers: config.consumers,
+      }),
+  };
+}
+
+/**
+ * The services' databases: a URL given for a service is its own; the others get the
+ * runner's PostgreSQL server (a database and a role each) or the embedded PGlite.
+ */
+async function localDatabases(options, { dataDir, services, instances, say, logs }) {
   const givenUrl = (name) => options.databaseUrls?.[name] ?? process.env[databaseUrlVariable(name)];
   const unplaced = services.filter(({ name }) => !givenUrl(name));
-  // The services without a server of their own get the runner's PostgreSQL server, or PGlite.
   const database = unplaced.length
     ? chooseDatabase({ dataDir, services: unplaced, requested: options.database ?? process.env.DATABASE })
     : undefined;
-  let postgres;
-  let postgresServer;
-  const databaseUrl = (name) =>
-    givenUrl(name) ?? (postgresServer ? serviceUrl(dataDir, name, postgresServer.port) : undefined);
+  const names = unplaced.map((s) => s.name).join(', ');
   if (database) {
     say(
       database.kind === 'postgres'
-        ? `databases: one PostgreSQL server in ${path.join(dataDir, 'postgres')}, a database and a role for each of ${unplaced.map((s) => s.name).join(', ')} (${database.reason})`
-        : `databases: the embedded PGlite in ${dataDir}/<service> for ${unplaced.map((s) => s.name).join(', ')}: ${database.reason}`,
+        ? `databases: one PostgreSQL server in ${path.join(dataDir, 'postgres')}, a database and a role for each of ${names} (${database.reason})`
+        : `databases: the embedded PGlite in ${dataDir}/<service> for ${names}: ${database.reason}`,
     );
   }
   if (instances > 1 && database?.kind === 'pglite') {
     throw new Error(
-      `${instances} instances of ${unplaced.map((s) => s.name).join(', ')} would share one embedded database folder: give each a PostgreSQL server (${unplaced.map((s) => databaseUrlVariable(s.name)).join(', ')})`,
+      `${instances} instances of ${names} would share one embedded database folder: give each a PostgreSQL server (${unplaced.map((s) => databaseUrlVariable(s.name)).join(', ')})`,
     );
   }
-  if (database?.kind === 'postgres') {
-    postgresServer = prepareServer(dataDir, { durable: options.durable ?? true });
-    postgresServer.port = await freePort();
-    say(
-      `postgres: listening on 127.0.0.1:${postgresServer.port}, superuser ticketing, its password in ${path.join(dataDir, 'credentials', 'postgres-ticketing.pw')}`,
-    );
-    postgres = new SupervisedProcess({
+  if (database?.kind !== 'postgres') {
+    return { kind: database?.kind, unplaced, url: givenUrl };
+  }
+  const server = prepareServer(dataDir, { durable: options.durable ?? true });
+  server.port = await freePort();
+  say(
+    `postgres: listening on 127.0.0.1:${server.port}, superuser ticketing, its password in ${path.join(dataDir, 'credentials', 'postgres-ticketing.pw')}`,
+  );
+  return {
+    kind: 'postgres',
+    unplaced,
+    server,
+    url: (name) => givenUrl(name) ?? serviceUrl(dataDir, name, server.port),
+    postgres: new SupervisedProcess({
       name: 'postgres',
-      command: postgresServer.programs.postgres,
-      args: serverArgs(postgresServer.cluster, postgresServer.port, { durable: postgresServer.durable }),
+      command: server.programs.postgres,
+      args: serverArgs(server.cluster, server.port, { durable: server.durable }),
       env: process.env,
-      print,
-      color,
-      lock: postgresServer.home,
-      user: postgresServer.user,
+      ...logs,
+      lock: server.home,
+      user: server.user,
       // Its fast shutdown: the services are gone by then, nothing to wait for.
       stopSignal: 'SIGINT',
-    });
-    processes.push(postgres);
-  }
+    }),
+  };
+}
+
+/** A free local port for each instance of each service (keyed by its Service name in the Ingress), and the client's. */
+async function allocatePorts(options, { root, services, instances }) {
   /** @type {Record<string, number[]>} component's Service name → the local ports of its instances */
   const instancePorts = {};
   for (const service of services) {
@@ -234,14 +347,14 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
   if ((options.client ?? true) && hasClient(root)) instancePorts['client-srv'] = [await freePort()];
   /** @type {Record<string, number>} component's Service name → its (first instance's) local port */
   const ports = Object.fromEntries(Object.entries(instancePorts).map(([host, [port]]) => [host, port]));
-  await waitForFreeDirs(
-    [
-      ...(options.natsUrl ? [] : [path.join(dataDir, 'nats')]),
-      ...(database?.kind === 'pglite' ? unplaced.map(({ name }) => path.join(dataDir, name)) : []),
-      ...(postgresServer ? [postgresServer.home] : []),
-    ],
-    say,
-  );
+  return { instancePorts, ports };
+}
+
+/** Every instance of every service, each with its own port, database and credential on the bus. */
+function serviceProcesses(
+  options,
+  { root, dataDir, services, instances, instancePorts, logLevel, streamName, bus, databases, logs },
+) {
   const key = options.jwtKey ?? jwtKey(dataDir);
   // One DATABASE_URL would send every service to one database, one credential on the bus make
   // every service the same user: each has its own, given below.
@@ -253,15 +366,12 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     NATS_PASSWORD: _password,
     ...baseEnv
   } = process.env;
-  const node = process.execPath;
-
-  const instanceName = (name, i) => (instances > 1 ? `${name}-${i + 1}` : name);
-  for (const { name } of services) {
-    instancePorts[serviceHost(name)].forEach((port, i) =>
-      processes.push(
+  return services.flatMap(({ name }) =>
+    instancePorts[serviceHost(name)].map(
+      (port, i) =>
         new SupervisedProcess({
-          name: instanceName(name, i),
-          command: node,
+          name: instanceName(name, i, instances),
+          command: process.execPath,
           args: [path.join(root, name, 'dist', 'index.js')],
           env: {
             ...LOCAL_LIMITS,
@@ -275,88 +385,48 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
             COOKIE_SECURE: 'false',
             LOG_LEVEL: logLevel,
             NODE_ENV: 'production',
-            DATABASE_URL: databaseUrl(name),
-            NATS_URL: natsUrl,
+            DATABASE_URL: databases.url(name),
+            NATS_URL: bus.url,
             NATS_STREAM: streamName,
-            NATS_CLIENT_ID: `${instanceName(name, i)}-${process.pid}`,
-            ...natsCredential(name),
+            NATS_CLIENT_ID: `${instanceName(name, i, instances)}-${process.pid}`,
+            ...bus.credential(name),
           },
-          print,
-          color,
+          ...logs,
         }),
-      ),
-    );
-  }
+    ),
+  );
+}
 
-  // The edge: nginx routing as the Ingress says, the only component facing the network
-  // (loopback unless HOST says otherwise: a laptop's door is not for the network).
-  const edgePort = wantedPort === 0 ? await freePort() : wantedPort;
-  const edge = edgeProcess({
-    routes: loadIngressRoutes(path.join(root, 'infra', 'k8s', 'ingress-srv.yaml')),
-    upstreams: instancePorts,
-    host: options.host ?? '127.0.0.1',
-    port: edgePort,
-    dir: path.join(dataDir, 'edge'),
-    print,
-    color,
+/** The web client's production server, which calls the API through the edge. */
+function clientProcess(root, { port, edgePort, logs }) {
+  return new SupervisedProcess({
+    name: 'client',
+    command: process.execPath,
+    args: [clientServer(root)],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+      API_URL: `http://127.0.0.1:${edgePort}`,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+    },
+    ...logs,
   });
-  processes.push(edge);
+}
 
-  if (ports['client-srv']) {
-    processes.push(
-      new SupervisedProcess({
-        name: 'client',
-        command: node,
-        args: [clientServer(root)],
-        env: {
-          ...process.env,
-          PORT: String(ports['client-srv']),
-          HOSTNAME: '127.0.0.1',
-          API_URL: `http://127.0.0.1:${edgePort}`,
-          NEXT_TELEMETRY_DISABLED: '1',
-          NODE_ENV: 'production',
-        },
-        print,
-        color,
-      }),
-    );
-  }
-
-  const killAll = (signal) => processes.forEach((child) => child.killNow(signal));
-  const killOnExit = () => killAll('SIGTERM');
-  // Children run in their own process groups, so a signal reaches only the runner: it must
-  // pass the stop on, also during start-up. A second signal stops them at once.
-  let signals = 0;
-  const onSignal = (signal) => {
-    if (++signals > 1) {
-      killAll('SIGKILL');
-      process.exit(130);
-    }
-    say(`${signal}: stopping everything (again to force)`);
-    void stop().then(() => process.exit(0));
-  };
-  if (options.handleSignals) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
-  process.once('exit', killOnExit);
-
-  const nats = processes.find((child) => child.name === 'nats');
-  // Stopped after everything else: the services drain into NATS and close their pools as they stop.
-  const backbone = [nats, postgres].filter(Boolean);
-  const setUpStream = () =>
-    ensureLocalStream({
-      url: natsUrl,
-      seed: bus.runnerSeed,
-      stream: streamName,
-      replicas: Number(options.env?.NATS_STREAM_REPLICAS ?? 1),
-      consumers: bus.consumers,
-    });
+/**
+ * The stop, in order, run once however often it is asked for: the edge at once, dropping
+ * what it holds; the client and the services together, while NATS is still up for their
+ * drain; then the backbone; then `stopped`.
+ */
+function stopInOrder({ processes, edge, backbone, say, stopped }) {
   let stopping;
   const stop = () =>
     (stopping ??= (async () => {
       const started = Date.now();
       say('stopping');
-      // Nothing waits on a client: the edge stops at once, dropping what it holds.
       const outcomes = [[edge.name, await edge.stop(BACKBONE_GRACE_MS)]];
-      // The client and the services stop together, while NATS is still up for their drain.
       outcomes.push(
         ...(await Promise.all(
           processes
@@ -369,61 +439,50 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
       );
       const killed = outcomes.filter(([, outcome]) => outcome === 'killed').map(([name]) => name);
       if (killed.length) say(`killed ${killed.join(', ')}: did not stop in time`);
-      process.off('exit', killOnExit);
-      await dataLock.release();
+      await stopped();
       say(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     })());
+  return stop;
+}
 
-  try {
-    if (nats) {
-      // The services may not create the stream: it is set up first, and again whenever
-      // nats-server starts again (a server that lost its store has none).
-      nats.onLine(
-        (line) => line.includes('Server is ready'),
-        () => void setUpStream().catch((error) => say(`cannot set up the stream: ${error.message}`)),
-      );
-      nats.start();
+/**
+ * Children run in their own process groups, so a signal reaches only the runner: it passes
+ * the stop on, also during start-up, then exits. A second signal kills them at once.
+ */
+function stopOnSignals(processes, stop, say) {
+  let signals = 0;
+  const onSignal = (signal) => {
+    if (++signals > 1) {
+      processes.forEach((child) => child.killNow('SIGKILL'));
+      process.exit(130);
     }
-    if (postgres) postgres.start();
-    await Promise.all([
-      nats && setUpStream(),
-      postgres &&
-        ensureServiceDatabases({
-          port: postgresServer.port,
-          superPassword: postgresServer.superPassword,
-          dataDir,
-          services: unplaced,
-        }),
-    ]);
-    for (const child of processes) if (!backbone.includes(child)) child.start();
-    await waitUntilReady(
-      [
-        ...(nats ? [natsProbe('nats', Number(new URL(natsUrl).port))] : []),
-        ...services.flatMap(({ name }) =>
-          instancePorts[serviceHost(name)].map((port, i) => httpProbe(instanceName(name, i), port, '/readyz')),
-        ),
-        ...(ports['client-srv'] ? [httpProbe('client', ports['client-srv'], '/healthz')] : []),
-        tcpProbe('edge', edgePort),
-      ],
-      { timeoutMs: 120_000 },
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-
-  return {
-    url: `http://localhost:${edgePort}`,
-    port: edgePort,
-    natsUrl,
-    natsMonitorPort,
-    ports,
-    instancePorts,
-    /** Each service's database URL, where it has one (not on PGlite). */
-    databaseUrls: Object.fromEntries(
-      services.flatMap(({ name }) => (databaseUrl(name) ? [[name, databaseUrl(name)]] : [])),
-    ),
-    processes,
-    stop,
+    say(`${signal}: stopping everything (again to force)`);
+    void stop().then(() => process.exit(0));
   };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
+}
+
+/** Starts the backbone, sets the stream and the databases up, then starts everything else. */
+async function bringUp({ processes, backbone, bus, databases, dataDir, say }) {
+  if (bus.process) {
+    // The services may not create the stream: it is set up first, and again whenever
+    // nats-server starts again (a server that lost its store has none).
+    bus.process.onLine(
+      (line) => line.includes('Server is ready'),
+      () => void bus.setUpStream().catch((error) => say(`cannot set up the stream: ${error.message}`)),
+    );
+    bus.process.start();
+  }
+  databases.postgres?.start();
+  await Promise.all([
+    bus.process && bus.setUpStream(),
+    databases.postgres &&
+      ensureServiceDatabases({
+        port: databases.server.port,
+        superPassword: databases.server.superPassword,
+        dataDir,
+        services: databases.unplaced,
+      }),
+  ]);
+  for (const child of processes) if (!backbone.includes(child)) child.start();
 }
