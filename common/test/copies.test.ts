@@ -8,7 +8,7 @@ import type { TicketUpdatedEvent } from '../src/events/ticket-updated-event';
 import { handleOnce, pruneInbox } from '../src/inbox/handle-once';
 import { inboxPruner } from '../src/service/inbox-pruner';
 import { inbox } from '../src/inbox/inbox-table';
-import { applyInVersionOrder, versionStep } from '../src/inbox/version-order';
+import { versionedCopy, versionStep } from '../src/inbox/version-order';
 import { enqueueEvent } from '../src/outbox/enqueue-event';
 import { outbox } from '../src/outbox/outbox-table';
 import {
@@ -27,6 +27,13 @@ import { copySchema, ticketCopies, type CopySchema } from './fixtures/copy-schem
 
 const migrationsFolder = path.join(__dirname, 'fixtures', 'drizzle');
 
+const copy = versionedCopy({
+  table: ticketCopies,
+  id: ticketCopies.id,
+  version: ticketCopies.version,
+  entity: 'ticket',
+});
+
 /** Keeps `ticket_copies` from ticket:updated, in version order, through the inbox. */
 class TicketCopyListener extends Listener<TicketUpdatedEvent> {
   readonly subject = Subjects.TicketUpdated;
@@ -42,29 +49,16 @@ class TicketCopyListener extends Listener<TicketUpdatedEvent> {
 
   async onMessage(data: TicketUpdatedEvent['data'], { msgId }: MessageContext): Promise<void> {
     await handleOnce(this.database.db, this.durableName, msgId, async (tx) => {
-      await applyInVersionOrder({
-        id: data.id,
-        entity: 'ticket',
-        version: data.version,
-        current: async () => {
-          const [row] = await tx
-            .select({ version: ticketCopies.version })
-            .from(ticketCopies)
-            .where(eq(ticketCopies.id, data.id))
-            .for('update');
-          return row?.version;
-        },
-        apply: async () => {
-          if (data.version === 0) {
-            await tx.insert(ticketCopies).values({ id: data.id, title: data.title, version: 0 });
-          } else {
-            const [row] = await tx.select().from(ticketCopies).where(eq(ticketCopies.id, data.id));
-            await tx
-              .update(ticketCopies)
-              .set({ title: data.title, version: data.version, applied: row!.applied + 1 })
-              .where(eq(ticketCopies.id, data.id));
-          }
-        },
+      await copy.apply(tx, data, async () => {
+        if (data.version === 0) {
+          await tx.insert(ticketCopies).values({ id: data.id, title: data.title, version: 0 });
+        } else {
+          const [row] = await tx.select().from(ticketCopies).where(eq(ticketCopies.id, data.id));
+          await tx
+            .update(ticketCopies)
+            .set({ title: data.title, version: data.version, applied: row!.applied + 1 })
+            .where(eq(ticketCopies.id, data.id));
+        }
       });
       await this.afterApply(tx);
     });

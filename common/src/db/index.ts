@@ -10,4 +10,11 @@ export { isRowAtFault, UnpublishableEventError } from '../outbox/publish-errors'
 export { inbox } from '../inbox/inbox-table';
 export { handleOnce, pruneInbox } from '../inbox/handle-once';
 export { InboxListener, type AfterCommit } from '../inbox/inbox-listener';
-export { applyInVersionOrder, lockedVersion, versionStep, type VersionedChange } from '../inbox/version-order';
+export {
+  applyInVersionOrder,
+  versionedCopy,
+  versionStep,
+  type CopyTable,
+  type VersionedChange,
+  type VersionedCopy,
+} from '../inbox/version-order';

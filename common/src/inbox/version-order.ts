@@ -44,21 +44,46 @@ export async function applyInVersionOrder(change: VersionedChange): Promise<'app
   return 'applied';
 }
 
-/**
- * The version of a copy's row, locked until the transaction ends (so two messages about
- * one entity apply one after the other), or undefined when the copy has no such row: the
- * `current` of a `VersionedChange` over `table`, keyed by `columns.id`.
- */
-export async function lockedVersion(
-  // Any service's schema: only `table` is read.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  tx: Db<any>,
-  table: PgTable,
-  columns: { id: PgColumn; version: PgColumn },
-  id: string,
-): Promise<number | undefined> {
-  const rows = (await tx.select({ version: columns.version }).from(table).where(eq(columns.id, id)).for('update')) as {
-    version: number;
-  }[];
-  return rows[0]?.version;
+/** How a copy keeps an entity: its table, the columns of the entity's id and version, and what to call it in messages. */
+export interface CopyTable {
+  table: PgTable;
+  id: PgColumn;
+  version: PgColumn;
+  /** Names the entity in messages, e.g. `ticket`. */
+  entity: string;
+}
+
+/** A copy kept in version order from events: the one way a service applies an entity's version to its own table. */
+export interface VersionedCopy {
+  /**
+   * Runs `write` for version `change.version` of the entity only on top of the version
+   * before, in `tx`, with the entity's row locked until `tx` ends (see `applyInVersionOrder`).
+   */
+  apply(
+    // Any service's schema: only the copy's table is read.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    tx: Db<any>,
+    change: { id: string; version: number },
+    write: () => Promise<void>,
+  ): Promise<'applied' | 'stale'>;
+}
+
+export function versionedCopy(copy: CopyTable): VersionedCopy {
+  return {
+    apply: (tx, change, write) =>
+      applyInVersionOrder({
+        id: change.id,
+        entity: copy.entity,
+        version: change.version,
+        current: async () => {
+          const rows = (await tx
+            .select({ version: copy.version })
+            .from(copy.table)
+            .where(eq(copy.id, change.id))
+            .for('update')) as { version: number }[];
+          return rows[0]?.version;
+        },
+        apply: write,
+      }),
+  };
 }

@@ -1,28 +1,21 @@
 import { eq, sql } from 'drizzle-orm';
-import { applyInVersionOrder, lockedVersion, type Db } from '@ticketing/common/db';
+import { versionedCopy, type Db } from '@ticketing/common/db';
 import { expirations, type ExpirationSchema } from '../db/schema';
 
-/** Applies one of an order's events in version order, over its row in `expirations`. */
-function inVersionOrder(
-  tx: Db<ExpirationSchema>,
-  order: { id: string; version: number },
-  apply: () => Promise<void>,
-): Promise<'applied' | 'stale'> {
-  return applyInVersionOrder({
-    id: order.id,
-    entity: 'order',
-    version: order.version,
-    current: () => lockedVersion(tx, expirations, { id: expirations.orderId, version: expirations.version }, order.id),
-    apply,
-  });
-}
+/** An order's events apply in version order over its row in `expirations`. */
+const schedule = versionedCopy({
+  table: expirations,
+  id: expirations.orderId,
+  version: expirations.version,
+  entity: 'order',
+});
 
 /** order:created: the order expires at `expiresAt` unless something comes first. A repeat schedules nothing. */
 export function scheduleExpiration(
   tx: Db<ExpirationSchema>,
   order: { id: string; version: number; expiresAt: string },
 ): Promise<'applied' | 'stale'> {
-  return inVersionOrder(tx, order, async () => {
+  return schedule.apply(tx, order, async () => {
     await tx
       .insert(expirations)
       .values({ orderId: order.id, version: order.version, dueAt: new Date(order.expiresAt) });
@@ -34,7 +27,7 @@ export function dropExpiration(
   tx: Db<ExpirationSchema>,
   order: { id: string; version: number },
 ): Promise<'applied' | 'stale'> {
-  return inVersionOrder(tx, order, async () => {
+  return schedule.apply(tx, order, async () => {
     await tx
       .update(expirations)
       .set({

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { applyInVersionOrder, lockedVersion, type Db } from '@ticketing/common/db';
+import { versionedCopy, type Db } from '@ticketing/common/db';
 import { tickets, type OrdersSchema } from './schema';
 
 /** A ticket as orders knows it. */
@@ -24,6 +24,8 @@ export async function findTicket(db: Db<OrdersSchema>, id: string): Promise<Tick
   return row;
 }
 
+const copy = versionedCopy({ table: tickets, id: tickets.id, version: tickets.version, entity: 'ticket' });
+
 /**
  * Applies one version of a ticket to the copy, only on top of the previous one: an older
  * or repeated version does nothing, a newer one waits (see `applyInVersionOrder`).
@@ -37,14 +39,8 @@ export function applyTicketVersion(tx: Db<OrdersSchema>, ticket: TicketFacts): P
     eventAt: ticket.eventAt ? new Date(ticket.eventAt) : null,
     withdrawn: ticket.withdrawn ?? false,
   };
-  return applyInVersionOrder({
-    id: ticket.id,
-    entity: 'ticket',
-    version: ticket.version,
-    current: () => lockedVersion(tx, tickets, tickets, ticket.id),
-    apply: async () => {
-      if (ticket.version === 0) await tx.insert(tickets).values({ id: ticket.id, ...values });
-      else await tx.update(tickets).set(values).where(eq(tickets.id, ticket.id));
-    },
+  return copy.apply(tx, ticket, async () => {
+    if (ticket.version === 0) await tx.insert(tickets).values({ id: ticket.id, ...values });
+    else await tx.update(tickets).set(values).where(eq(tickets.id, ticket.id));
   });
 }

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { applyInVersionOrder, lockedVersion, type Db } from '@ticketing/common/db';
+import { versionedCopy, type Db } from '@ticketing/common/db';
 import { orders, type PaymentsSchema } from './schema';
 
 /** An order as payments knows it. */
@@ -26,23 +26,19 @@ export interface CreatedOrder {
   ticket: { price: number };
 }
 
+const copy = versionedCopy({ table: orders, id: orders.id, version: orders.version, entity: 'order' });
+
 /** Adds a new order (version 0) to the copy; a repeated or older version does nothing, an early one waits. */
 export function applyOrderCreated(tx: Db<PaymentsSchema>, order: CreatedOrder): Promise<'applied' | 'stale'> {
-  return applyInVersionOrder({
-    id: order.id,
-    entity: 'order',
-    version: order.version,
-    current: () => lockedVersion(tx, orders, orders, order.id),
-    apply: async () => {
-      await tx.insert(orders).values({
-        id: order.id,
-        userId: order.userId,
-        status: 'created',
-        priceCents: Math.round(order.ticket.price * 100),
-        version: order.version,
-        expiresAt: new Date(order.expiresAt),
-      });
-    },
+  return copy.apply(tx, order, async () => {
+    await tx.insert(orders).values({
+      id: order.id,
+      userId: order.userId,
+      status: 'created',
+      priceCents: Math.round(order.ticket.price * 100),
+      version: order.version,
+      expiresAt: new Date(order.expiresAt),
+    });
   });
 }
 
@@ -56,14 +52,8 @@ export function applyOrderStatus(
   status: 'cancelled' | 'complete',
   after: () => Promise<void> = async () => {},
 ): Promise<'applied' | 'stale'> {
-  return applyInVersionOrder({
-    id: order.id,
-    entity: 'order',
-    version: order.version,
-    current: () => lockedVersion(tx, orders, orders, order.id),
-    apply: async () => {
-      await tx.update(orders).set({ status, version: order.version }).where(eq(orders.id, order.id));
-      await after();
-    },
+  return copy.apply(tx, order, async () => {
+    await tx.update(orders).set({ status, version: order.version }).where(eq(orders.id, order.id));
+    await after();
   });
 }
