@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { waitFor } from '@ticketing/common/testing';
-import { BUYER_LOCK_KEY } from '../src/orders/order-service';
+import { BUYER_LOCK_KEY } from '../src/db/order-repository';
 import { listTicket, signin, startOrders, type OrdersContext } from './orders-app';
 
 let ctx: OrdersContext;

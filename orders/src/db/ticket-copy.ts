@@ -18,29 +18,34 @@ export interface TicketFacts {
   withdrawn?: boolean;
 }
 
-/** The ticket, or undefined when orders has not heard of it. */
-export async function findTicket(db: Db<OrdersSchema>, id: string): Promise<TicketCopy | undefined> {
-  const [row] = await db.select().from(tickets).where(eq(tickets.id, id)).limit(1);
-  return row;
-}
-
 const copy = versionedCopy({ table: tickets, id: tickets.id, version: tickets.version, entity: 'ticket' });
 
-/**
- * Applies one version of a ticket to the copy, only on top of the previous one: an older
- * or repeated version does nothing, a newer one waits (see `applyInVersionOrder`).
- */
-export function applyTicketVersion(tx: Db<OrdersSchema>, ticket: TicketFacts): Promise<'applied' | 'stale'> {
-  const values = {
-    title: ticket.title,
-    priceCents: Math.round(ticket.price * 100),
-    userId: ticket.userId,
-    version: ticket.version,
-    eventAt: ticket.eventAt ? new Date(ticket.eventAt) : null,
-    withdrawn: ticket.withdrawn ?? false,
-  };
-  return copy.apply(tx, ticket, async () => {
-    if (ticket.version === 0) await tx.insert(tickets).values({ id: ticket.id, ...values });
-    else await tx.update(tickets).set(values).where(eq(tickets.id, ticket.id));
-  });
+/** Orders' copy of the tickets, on the database or inside a transaction. */
+export class TicketCopies {
+  constructor(private readonly db: Db<OrdersSchema>) {}
+
+  /** The ticket, or undefined when orders has not heard of it. */
+  async find(id: string): Promise<TicketCopy | undefined> {
+    const [row] = await this.db.select().from(tickets).where(eq(tickets.id, id)).limit(1);
+    return row;
+  }
+
+  /**
+   * Applies one version of a ticket, only on top of the previous one: an older or repeated
+   * version does nothing, a newer one waits (see `versionedCopy`).
+   */
+  apply(ticket: TicketFacts): Promise<'applied' | 'stale'> {
+    const values = {
+      title: ticket.title,
+      priceCents: Math.round(ticket.price * 100),
+      userId: ticket.userId,
+      version: ticket.version,
+      eventAt: ticket.eventAt ? new Date(ticket.eventAt) : null,
+      withdrawn: ticket.withdrawn ?? false,
+    };
+    return copy.apply(this.db, ticket, async () => {
+      if (ticket.version === 0) await this.db.insert(tickets).values({ id: ticket.id, ...values });
+      else await this.db.update(tickets).set(values).where(eq(tickets.id, ticket.id));
+    });
+  }
 }

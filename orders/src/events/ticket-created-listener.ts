@@ -1,7 +1,7 @@
 import { InboxListener, type Db } from '@ticketing/common/db';
 import { Subjects, type TicketCreatedEvent } from '@ticketing/common/events';
 import type { OrdersSchema } from '../db/schema';
-import { applyTicketVersion } from '../db/ticket-copy';
+import { TicketCopies } from '../db/ticket-copy';
 
 /** Adds a new ticket to orders' copy. */
 export class TicketCreatedListener extends InboxListener<TicketCreatedEvent, OrdersSchema> {
@@ -9,6 +9,6 @@ export class TicketCreatedListener extends InboxListener<TicketCreatedEvent, Ord
   readonly queueGroupName = 'orders-service';
 
   async handle(data: TicketCreatedEvent['data'], tx: Db<OrdersSchema>): Promise<void> {
-    await applyTicketVersion(tx, data);
+    await new TicketCopies(tx).apply(data);
   }
 }

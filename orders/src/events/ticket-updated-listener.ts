@@ -1,7 +1,7 @@
 import { InboxListener, type Db } from '@ticketing/common/db';
 import { Subjects, type TicketUpdatedEvent } from '@ticketing/common/events';
 import type { OrdersSchema } from '../db/schema';
-import { applyTicketVersion } from '../db/ticket-copy';
+import { TicketCopies } from '../db/ticket-copy';
 
 /** Applies a ticket's next version (an edit, a reservation, a release) to orders' copy, in version order. */
 export class TicketUpdatedListener extends InboxListener<TicketUpdatedEvent, OrdersSchema> {
@@ -9,6 +9,6 @@ export class TicketUpdatedListener extends InboxListener<TicketUpdatedEvent, Ord
   readonly queueGroupName = 'orders-service';
 
   async handle(data: TicketUpdatedEvent['data'], tx: Db<OrdersSchema>): Promise<void> {
-    await applyTicketVersion(tx, data);
+    await new TicketCopies(tx).apply(data);
   }
 }
