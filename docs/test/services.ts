@@ -6,7 +6,7 @@ import { createLogger, type ServiceDefinition } from '@ticketing/common/service'
 import { composeTestService, createTestDatabase, freePort } from '@ticketing/common/testing';
 import { authService } from '../../auth/src/service';
 import { ordersService } from '../../orders/src/service';
-import { findOrder } from '../../payments/src/db/order-copy';
+import { OrderCopies } from '../../payments/src/db/order-copy';
 import { createPaymentsService } from '../../payments/src/service';
 import { ticketsService } from '../../tickets/src/service';
 
@@ -131,7 +131,7 @@ export async function startServiceApps(): Promise<ServiceApps> {
       }
     },
     async startPaymentAttempt(orderId, token) {
-      const order = await findOrder(paymentsDb.db, orderId);
+      const order = await new OrderCopies(paymentsDb.db).find(orderId);
       if (!order) throw new Error(`payments has not heard of order ${orderId}`);
       if (!(await payments.context.parts.service.ledger.startFirst(order, token))) {
         throw new Error(`order ${orderId} has a payment already`);

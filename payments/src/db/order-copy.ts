@@ -5,18 +5,6 @@ import { orders, type PaymentsSchema } from './schema';
 /** An order as payments knows it. */
 export type OrderCopy = typeof orders.$inferSelect;
 
-/** The order, or undefined when payments has not heard of it. */
-export async function findOrder(db: Db<PaymentsSchema>, id: string): Promise<OrderCopy | undefined> {
-  const [row] = await db.select().from(orders).where(eq(orders.id, id)).limit(1);
-  return row;
-}
-
-/** The order, locked until the transaction ends: a payment's outcome and the order's cancellation meet here. */
-export async function lockOrder(tx: Db<PaymentsSchema>, id: string): Promise<OrderCopy | undefined> {
-  const [row] = await tx.select().from(orders).where(eq(orders.id, id)).for('update');
-  return row;
-}
-
 /** What order:created says about an order (price in dollars). */
 export interface CreatedOrder {
   id: string;
@@ -28,32 +16,48 @@ export interface CreatedOrder {
 
 const copy = versionedCopy({ table: orders, id: orders.id, version: orders.version, entity: 'order' });
 
-/** Adds a new order (version 0) to the copy; a repeated or older version does nothing, an early one waits. */
-export function applyOrderCreated(tx: Db<PaymentsSchema>, order: CreatedOrder): Promise<'applied' | 'stale'> {
-  return copy.apply(tx, order, async () => {
-    await tx.insert(orders).values({
-      id: order.id,
-      userId: order.userId,
-      status: 'created',
-      priceCents: Math.round(order.ticket.price * 100),
-      version: order.version,
-      expiresAt: new Date(order.expiresAt),
-    });
-  });
-}
+/** Payments' copy of the orders, on the database or inside a transaction. */
+export class OrderCopies {
+  constructor(private readonly db: Db<PaymentsSchema>) {}
 
-/**
- * Applies an order's change of status (cancelled, completed) on top of the version before,
- * then runs `after` in the same transaction (e.g. to queue a refund).
- */
-export function applyOrderStatus(
-  tx: Db<PaymentsSchema>,
-  order: { id: string; version: number },
-  status: 'cancelled' | 'complete',
-  after: () => Promise<void> = async () => {},
-): Promise<'applied' | 'stale'> {
-  return copy.apply(tx, order, async () => {
-    await tx.update(orders).set({ status, version: order.version }).where(eq(orders.id, order.id));
-    await after();
-  });
+  /** The order, or undefined when payments has not heard of it. */
+  async find(id: string): Promise<OrderCopy | undefined> {
+    const [row] = await this.db.select().from(orders).where(eq(orders.id, id)).limit(1);
+    return row;
+  }
+
+  /** The order, locked until the transaction ends: a payment's outcome and the order's cancellation meet here. */
+  async lock(id: string): Promise<OrderCopy | undefined> {
+    const [row] = await this.db.select().from(orders).where(eq(orders.id, id)).for('update');
+    return row;
+  }
+
+  /** Adds a new order (version 0); a repeated or older version does nothing, an early one waits. */
+  applyCreated(order: CreatedOrder): Promise<'applied' | 'stale'> {
+    return copy.apply(this.db, order, async () => {
+      await this.db.insert(orders).values({
+        id: order.id,
+        userId: order.userId,
+        status: 'created',
+        priceCents: Math.round(order.ticket.price * 100),
+        version: order.version,
+        expiresAt: new Date(order.expiresAt),
+      });
+    });
+  }
+
+  /**
+   * Applies an order's change of status (cancelled, completed) on top of the version before,
+   * then runs `after` in the same transaction (e.g. to queue a refund).
+   */
+  applyStatus(
+    order: { id: string; version: number },
+    status: 'cancelled' | 'complete',
+    after: () => Promise<void> = async () => {},
+  ): Promise<'applied' | 'stale'> {
+    return copy.apply(this.db, order, async () => {
+      await this.db.update(orders).set({ status, version: order.version }).where(eq(orders.id, order.id));
+      await after();
+    });
+  }
 }

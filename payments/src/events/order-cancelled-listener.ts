@@ -2,9 +2,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { InboxListener, type AfterCommit, type Database, type Db } from '@ticketing/common/db';
 import { Subjects, type OrderCancelledEvent } from '@ticketing/common/events';
 import type { Logger } from '@ticketing/common/service';
-import { applyOrderStatus } from '../db/order-copy';
+import { OrderCopies } from '../db/order-copy';
 import type { PaymentsSchema } from '../db/schema';
-import { PaymentLedger } from '../payments/payment-ledger';
+import { PaymentLedger } from '../db/payment-ledger';
 import { QUEUE_GROUP } from './queue-group';
 
 /**
@@ -27,7 +27,7 @@ export class OrderCancelledListener extends InboxListener<OrderCancelledEvent, P
 
   async handle(order: OrderCancelledEvent['data'], tx: Db<PaymentsSchema>): Promise<void | AfterCommit> {
     let refundDue = false;
-    await applyOrderStatus(tx, order, 'cancelled', async () => {
+    await new OrderCopies(tx).applyStatus(order, 'cancelled', async () => {
       refundDue = await PaymentLedger.queueRefund(tx, order.id);
     });
     if (!refundDue) return;

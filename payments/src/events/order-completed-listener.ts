@@ -1,6 +1,6 @@
 import { InboxListener, type Db } from '@ticketing/common/db';
 import { Subjects, type OrderCompletedEvent } from '@ticketing/common/events';
-import { applyOrderStatus } from '../db/order-copy';
+import { OrderCopies } from '../db/order-copy';
 import type { PaymentsSchema } from '../db/schema';
 import { QUEUE_GROUP } from './queue-group';
 
@@ -10,6 +10,6 @@ export class OrderCompletedListener extends InboxListener<OrderCompletedEvent, P
   readonly queueGroupName = QUEUE_GROUP;
 
   async handle(order: OrderCompletedEvent['data'], tx: Db<PaymentsSchema>): Promise<void> {
-    await applyOrderStatus(tx, order, 'complete');
+    await new OrderCopies(tx).applyStatus(order, 'complete');
   }
 }

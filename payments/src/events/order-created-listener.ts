@@ -1,6 +1,6 @@
 import { InboxListener, type Db } from '@ticketing/common/db';
 import { Subjects, type OrderCreatedEvent } from '@ticketing/common/events';
-import { applyOrderCreated } from '../db/order-copy';
+import { OrderCopies } from '../db/order-copy';
 import type { PaymentsSchema } from '../db/schema';
 import { QUEUE_GROUP } from './queue-group';
 
@@ -10,6 +10,6 @@ export class OrderCreatedListener extends InboxListener<OrderCreatedEvent, Payme
   readonly queueGroupName = QUEUE_GROUP;
 
   async handle(order: OrderCreatedEvent['data'], tx: Db<PaymentsSchema>): Promise<void> {
-    await applyOrderCreated(tx, order);
+    await new OrderCopies(tx).applyCreated(order);
   }
 }

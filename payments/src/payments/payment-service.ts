@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '@ticketing/common/db';
 import { BadRequestError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
 import type { Logger } from '@ticketing/common/service';
-import { findOrder } from '../db/order-copy';
+import { OrderCopies } from '../db/order-copy';
 import type { PaymentsSchema } from '../db/schema';
 import type { PaymentProvider } from '../providers/payment-provider';
 import { PaymentDeclinedError, PaymentInProgressError, ProviderUnavailableError } from './payment-errors';
-import { chargeKey, PaymentLedger, refundKey, type PaymentRow } from './payment-ledger';
+import { chargeKey, PaymentLedger, refundKey, type PaymentRow } from '../db/payment-ledger';
 import { toPayment, type Payment } from './payment-view';
 
 /** How an attempt ended, once recorded. */
@@ -88,10 +88,10 @@ export class PaymentService {
     const deadline = Date.now() + this.waitMs;
     // What the copy says of an order still open may be behind the bus (a cancellation a
     // moment ago): it is read again once the copy has taken in what the bus holds.
-    const first = await findOrder(this.db, orderId);
+    const first = await new OrderCopies(this.db).find(orderId);
     if (!first || first.status === 'created') await this.catchUp();
     for (;;) {
-      const order = await findOrder(this.db, orderId);
+      const order = await new OrderCopies(this.db).find(orderId);
       if (!order) throw new NotFoundError();
       if (order.userId !== userId) throw new NotAuthorizedError();
       if (order.status === 'cancelled') throw new BadRequestError(CANCELLED);

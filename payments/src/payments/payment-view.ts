@@ -1,5 +1,5 @@
 import type { PaymentStatus } from '../db/schema';
-import type { PaymentRow } from './payment-ledger';
+import type { PaymentRow } from '../db/payment-ledger';
 
 /** A payment as the API shows it (`amount` in dollars). */
 export interface Payment {

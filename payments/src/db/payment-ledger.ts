@@ -1,8 +1,8 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { descNullsLast, enqueueEvent, type Db } from '@ticketing/common/db';
 import { Subjects } from '@ticketing/common/events';
-import { lockOrder, type OrderCopy } from '../db/order-copy';
-import { payments, type PaymentsSchema, type PaymentStatus } from '../db/schema';
+import { OrderCopies, type OrderCopy } from './order-copy';
+import { payments, type PaymentsSchema, type PaymentStatus } from './schema';
 
 /** A stored payment row. */
 export type PaymentRow = typeof payments.$inferSelect;
@@ -143,7 +143,7 @@ export class PaymentLedger {
    */
   markCharged(payment: PaymentRow, chargeId: string): Promise<PaymentRow | undefined> {
     return this.db.transaction(async (tx) => {
-      const order = await lockOrder(tx, payment.orderId);
+      const order = await new OrderCopies(tx).lock(payment.orderId);
       const [row] = await tx
         .update(payments)
         .set({
