@@ -6,7 +6,7 @@ import {
   type OrderCreatedEvent,
 } from '@ticketing/common/events';
 import type { ExpirationSchema } from '../db/schema';
-import { dropExpiration, scheduleExpiration } from '../schedule/schedule';
+import { Schedule } from '../db/schedule';
 
 const QUEUE_GROUP = 'expiration-service';
 
@@ -16,7 +16,7 @@ export class OrderCreatedListener extends InboxListener<OrderCreatedEvent, Expir
   readonly queueGroupName = QUEUE_GROUP;
 
   async handle(order: OrderCreatedEvent['data'], tx: Db<ExpirationSchema>): Promise<void> {
-    await scheduleExpiration(tx, order);
+    await new Schedule(tx).add(order);
   }
 }
 
@@ -26,7 +26,7 @@ export class OrderCancelledListener extends InboxListener<OrderCancelledEvent, E
   readonly queueGroupName = QUEUE_GROUP;
 
   async handle(order: OrderCancelledEvent['data'], tx: Db<ExpirationSchema>): Promise<void> {
-    await dropExpiration(tx, order);
+    await new Schedule(tx).drop(order);
   }
 }
 
@@ -36,6 +36,6 @@ export class OrderCompletedListener extends InboxListener<OrderCompletedEvent, E
   readonly queueGroupName = QUEUE_GROUP;
 
   async handle(order: OrderCompletedEvent['data'], tx: Db<ExpirationSchema>): Promise<void> {
-    await dropExpiration(tx, order);
+    await new Schedule(tx).drop(order);
   }
 }

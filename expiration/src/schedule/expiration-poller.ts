@@ -1,11 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { enqueueEvent, type Database } from '@ticketing/common/db';
-import { Subjects } from '@ticketing/common/events';
+import type { Database } from '@ticketing/common/db';
 import { periodicWorker, type Logger, type PeriodicWorker, type Worker } from '@ticketing/common/service';
+import { Schedule } from '../db/schedule';
 import type { ExpirationSchema } from '../db/schema';
 
-// Any constant will do, as long as every replica uses the same one.
-const POLLER_LOCK_KEY = 0x65787069; // "expi"
 const BATCH = 500;
 
 /**
@@ -51,39 +48,15 @@ export class ExpirationPoller implements Worker {
     return this.loop.stop();
   }
 
-  private fireDue(): Promise<number> {
-    return this.database.db.transaction(async (tx) => {
-      const lock = (await tx.execute(
-        sql`select pg_try_advisory_xact_lock(${POLLER_LOCK_KEY}) as locked`,
-      )) as unknown as {
-        rows: { locked: boolean }[];
-      };
-      if (!lock.rows[0]?.locked) return 0;
-      const due = (await tx.execute(sql`
-        update expirations set fired_at = now()
-        where order_id in (
-          select order_id from expirations
-          where fired_at is null and dropped_at is null and due_at <= now()
-          order by due_at
-          limit ${BATCH}
-          for update skip locked
-        )
-        returning order_id, due_at`)) as unknown as { rows: { order_id: string; due_at: string | Date }[] };
-      for (const row of due.rows) {
-        await enqueueEvent(tx, Subjects.ExpirationComplete, { orderId: row.order_id });
-        this.logger.info({ orderId: row.order_id, dueAt: new Date(row.due_at).toISOString() }, 'order expired');
-      }
-      return due.rows.length;
-    });
+  private async fireDue(): Promise<number> {
+    const fired = await new Schedule(this.database.db).fireDue(BATCH);
+    for (const { orderId, dueAt } of fired) this.logger.info({ orderId, dueAt: dueAt.toISOString() }, 'order expired');
+    return fired.length;
   }
 
   /** For `/readyz`: expirations waiting, and those of them already due (a backlog means the poller is stuck). */
   async report(): Promise<Record<string, unknown>> {
-    const result = (await this.database.db.execute(sql`
-      select count(*) filter (where fired_at is null and dropped_at is null) as scheduled,
-             count(*) filter (where fired_at is null and dropped_at is null and due_at <= now()) as overdue
-      from expirations`)) as unknown as { rows: { scheduled: string | number; overdue: string | number }[] };
-    const row = result.rows[0];
-    return { expirationsScheduled: Number(row?.scheduled ?? 0), expirationsOverdue: Number(row?.overdue ?? 0) };
+    const { scheduled, overdue } = await new Schedule(this.database.db).counts();
+    return { expirationsScheduled: scheduled, expirationsOverdue: overdue };
   }
 }

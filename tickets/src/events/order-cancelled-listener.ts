@@ -2,7 +2,7 @@ import { InboxListener, type Db } from '@ticketing/common/db';
 import { Subjects, type OrderCancelledEvent } from '@ticketing/common/events';
 import type { TicketsSchema } from '../db/schema';
 import { releaseTicket } from '../tickets/ticket-service';
-import { applyOrderVersion } from './order-versions';
+import { OrderVersions } from '../db/order-versions';
 
 /** Frees the ticket of a cancelled order, if that order is the one holding it. */
 export class OrderCancelledListener extends InboxListener<OrderCancelledEvent, TicketsSchema> {
@@ -10,6 +10,6 @@ export class OrderCancelledListener extends InboxListener<OrderCancelledEvent, T
   readonly queueGroupName = 'tickets-service';
 
   async handle(order: OrderCancelledEvent['data'], tx: Db<TicketsSchema>): Promise<void> {
-    await applyOrderVersion(tx, order, () => releaseTicket(tx, order.ticket.id, order.id));
+    await new OrderVersions(tx).apply(order, () => releaseTicket(tx, order.ticket.id, order.id));
   }
 }

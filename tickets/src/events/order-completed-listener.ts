@@ -2,7 +2,7 @@ import { InboxListener, type Db } from '@ticketing/common/db';
 import { Subjects, type OrderCompletedEvent } from '@ticketing/common/events';
 import type { TicketsSchema } from '../db/schema';
 import { sellTicket } from '../tickets/ticket-service';
-import { applyOrderVersion } from './order-versions';
+import { OrderVersions } from '../db/order-versions';
 
 /** Marks the ticket of a paid order sold: its next version, and a ticket:updated that says so. */
 export class OrderCompletedListener extends InboxListener<OrderCompletedEvent, TicketsSchema> {
@@ -10,6 +10,6 @@ export class OrderCompletedListener extends InboxListener<OrderCompletedEvent, T
   readonly queueGroupName = 'tickets-service';
 
   async handle(order: OrderCompletedEvent['data'], tx: Db<TicketsSchema>): Promise<void> {
-    await applyOrderVersion(tx, order, () => sellTicket(tx, order.ticket.id, order.id));
+    await new OrderVersions(tx).apply(order, () => sellTicket(tx, order.ticket.id, order.id));
   }
 }

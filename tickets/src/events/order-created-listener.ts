@@ -3,7 +3,7 @@ import { PermanentEventError, RetryLaterError, Subjects, type OrderCreatedEvent 
 import { NotFoundError } from '@ticketing/common/http';
 import type { TicketsSchema } from '../db/schema';
 import { reserveTicket } from '../tickets/ticket-service';
-import { applyOrderVersion } from './order-versions';
+import { OrderVersions } from '../db/order-versions';
 
 /** Reserves the ordered ticket: it names the order, gets its next version and a ticket:updated. */
 export class OrderCreatedListener extends InboxListener<OrderCreatedEvent, TicketsSchema> {
@@ -11,7 +11,7 @@ export class OrderCreatedListener extends InboxListener<OrderCreatedEvent, Ticke
   readonly queueGroupName = 'tickets-service';
 
   async handle(order: OrderCreatedEvent['data'], tx: Db<TicketsSchema>): Promise<void> {
-    await applyOrderVersion(tx, order, async () => {
+    await new OrderVersions(tx).apply(order, async () => {
       let reserved: boolean;
       try {
         reserved = await reserveTicket(tx, order.ticket.id, order.id);
