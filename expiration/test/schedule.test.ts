@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Subjects } from '@ticketing/common/events';
 import { waitFor } from '@ticketing/common/testing';
 import { expirations } from '../src/db/schema';
@@ -82,13 +83,20 @@ describe('expiring orders', () => {
     // The cancellation waits (redelivered after a second or so) until its order has been scheduled.
     const order = orderCreated(3_000);
 
-    await publish(ctx.nats.client, Subjects.OrderCancelled, {
+    const seq = await publish(ctx.nats.client, Subjects.OrderCancelled, {
       id: order.id,
       version: 1,
       ticket: { id: order.ticket.id },
     });
-    // Setup: the cancellation is delivered (and sent back) before its order is in the stream.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Setup: the cancellation is delivered (and held back) before its order is in the stream.
+    const jsm = await jetstreamManager(ctx.nats.client);
+    const cancellations = ctx.service.listeners().find((listener) => listener.subject === Subjects.OrderCancelled)!;
+    await waitFor(
+      async () => (await jsm.consumers.info('ticketing', cancellations.durableName)).delivered.stream_seq >= seq,
+      {
+        message: 'the cancellation delivered',
+      },
+    );
     await publish(ctx.nats.client, Subjects.OrderCreated, order);
 
     await waitFor(async () => (await scheduled(order.id)).version === 1);
