@@ -13,7 +13,7 @@
 
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
-const { busConsumers, serverConfig } = require('../common/lib/bus-permissions.cjs');
+const { busConsumers, serverConfig } = require('@ticketing/common/bus-permissions');
 
 const ROOT = path.resolve(__dirname, '..');
 /** The stream (NATS_STREAM in the manifests) the permissions are for. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { loadIngressRoutes, startEdge } from '../../scripts/lib/edge.mjs';
 import { buildImage, buildMounts, deployables } from '../../scripts/lib/images.mjs';
-import { freePort } from '../../common/lib/system.cjs';
+import { freePort } from '@ticketing/common/system';
 import { logsOf, nodeIn, podman, removeContainers, startContainer, stateOf, stopContainer } from './lib/containers';
 import { ROOT } from './lib/manifests';
 import { loadServices, SERVICE_DOCKERFILE } from './lib/services';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { accountOf, BUS_ACCOUNT, servicePermissions, userEntry } from '../../common/lib/bus-permissions.cjs';
+import { accountOf, BUS_ACCOUNT, servicePermissions, userEntry } from '@ticketing/common/bus-permissions';
 import {
   busServices,
   clusterConfig,

@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createUser, fromSeed } from '@nats-io/nkeys';
-import { busConsumers, onBus, serverConfig } from '../../common/lib/bus-permissions.cjs';
+import { busConsumers, onBus, serverConfig } from '@ticketing/common/bus-permissions';
 
 /** The runner's own user on its nats-server: it may do anything (it creates the stream). */
 export const RUNNER_USER = 'runner';

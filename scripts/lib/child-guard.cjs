@@ -13,8 +13,8 @@
 // (umask 077).
 'use strict';
 const { spawn } = require('node:child_process');
-const { lockDirectory } = require('../../common/lib/dir-lock.cjs');
-const { which } = require('../../common/lib/system.cjs');
+const { lockDirectory } = require('@ticketing/common/dir-lock');
+const { which } = require('@ticketing/common/system');
 
 const KILL_AFTER_MS = 3_000;
 

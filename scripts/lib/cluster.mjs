@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureConsumers, ensureStream } from '@ticketing/common/events';
-import { busConsumers } from '../../common/lib/bus-permissions.cjs';
+import { busConsumers } from '@ticketing/common/bus-permissions';
 import { startNatsCluster, startPostgresServer } from '@ticketing/common/testing';
 import { loadServices } from './services.mjs';
 import { startStack } from './stack.mjs';

@@ -4,8 +4,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULT_LIMITS } from '../../common/lib/http-limits.cjs';
-import { freePort, which } from '../../common/lib/system.cjs';
+import { DEFAULT_LIMITS } from '@ticketing/common/http-limits';
+import { freePort, which } from '@ticketing/common/system';
 import { SupervisedProcess } from './supervisor.mjs';
 
 /**
@@ -66,7 +66,7 @@ const ms = (value) => `${Math.max(1, Math.round(value))}ms`;
  * local ports of its instances (a service not there is answered 503 "not running here").
  * @param {{ routes: ReturnType<typeof loadIngressRoutes>, upstreams: Record<string, number | number[]>,
  *   host: string, port: number, dir: string, user?: string,
- *   limits?: Partial<import('../../common/lib/http-limits.cjs').HttpLimits> }} options
+ *   limits?: Partial<import('@ticketing/common/http-limits').HttpLimits> }} options
  */
 export function edgeConfig({ routes, upstreams, host, port, dir, user, limits = {} }) {
   const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnectionsPerClient } = {

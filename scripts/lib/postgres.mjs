@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { which } from '../../common/lib/system.cjs';
+import { which } from '@ticketing/common/system';
 
 /** The superuser the runner creates the databases and roles as. */
 const SUPERUSER = 'ticketing';

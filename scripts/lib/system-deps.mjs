@@ -1,6 +1,7 @@
 // Finds the system programs the stack needs and, as root on Debian, installs the missing ones.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+// By path, not through @ticketing/common: this runs before `npm ci` has linked the workspaces.
 import { which } from '../../common/lib/system.cjs';
 
 export { which };

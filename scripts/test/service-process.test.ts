@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort, TEST_JWT_KEY, waitFor } from '@ticketing/common/testing';
-import { waitForPort } from '../../common/lib/system.cjs';
+import { waitForPort } from '@ticketing/common/system';
 
 const root = path.join(__dirname, '..', '..');
 
