@@ -4,10 +4,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { OutboxRelay, outbox } from '@ticketing/common/db';
-import { lastVacuum, waitFor } from '@ticketing/common/testing';
-import { buildApp } from '../src/app';
+import { composeTestService, lastVacuum, waitFor } from '@ticketing/common/testing';
+import { ticketsService } from '../src/service';
 import {
-  JWT_KEY,
   logger,
   publishersOf,
   signin,
@@ -111,7 +110,7 @@ describe('the outbox', () => {
       },
     });
     stalled.start();
-    const app = buildApp({ database: ctx.database, logger, jwtKey: JWT_KEY, cookieSecure: false });
+    const { app } = composeTestService(ticketsService, ctx.database);
 
     const response = await request(app)
       .post('/api/tickets')

@@ -5,7 +5,6 @@ import {
   signin,
   startOnTestBus,
   storedEvents as storedIn,
-  TEST_JWT_KEY,
   waitForEvents as waitForStored,
   type ServiceOnTestBus,
   type StoredEvent,
@@ -13,7 +12,6 @@ import {
 import type { TicketsSchema } from '../src/db/schema';
 import { ticketsService } from '../src/service';
 
-export const JWT_KEY = TEST_JWT_KEY;
 export const logger = createLogger('tickets-test', 'silent');
 
 /** Everything one test file needs: the real service on a fresh database, a real nats-server, its relay. */
