@@ -101,3 +101,31 @@ describe('with a short payment window', () => {
     expect(events.map((event) => event.subject)).toEqual(['order:created', 'order:cancelled']);
   });
 });
+
+describe('a ticket held by an order whose time is up, before expiration has cancelled it', () => {
+  let short: OrdersContext;
+  beforeAll(async () => {
+    short = await startOrders({ EXPIRATION_WINDOW_SECONDS: '1' });
+  });
+  afterAll(() => short.close());
+
+  const reserve = (buyer: { id: string }, ticketId: string) =>
+    request(short.app).post('/api/orders').set('Cookie', signin(buyer)).send({ ticketId });
+
+  it('is refused to another buyer, and reserved again by the buyer whose order it was', async () => {
+    const [buyer, other] = [{ id: randomUUID() }, { id: randomUUID() }];
+    const ticket = await listTicket(short);
+    const placed = await reserve(buyer, ticket.id);
+    expect(placed.status).toBe(201);
+    // No expiration service runs here: the order stays `created`, but its time is up.
+    await waitFor(() => Date.now() > Date.parse(placed.body.expiresAt), { message: 'the order’s expiresAt' });
+
+    const refused = await reserve(other, ticket.id);
+    expect([refused.status, refused.body]).toEqual([400, { errors: [{ message: 'Ticket is already reserved' }] }]);
+
+    const again = await reserve(buyer, ticket.id);
+    expect(again.status).toBe(201);
+    const ended = await request(short.app).get(`/api/orders/${placed.body.id}`).set('Cookie', signin(buyer));
+    expect(ended.body).toMatchObject({ status: 'cancelled', version: 1 });
+  });
+});

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, not, sql } from 'drizzle-orm';
 import { changeWithEvent, descNullsLast, enqueueEvent, type Db } from '@ticketing/common/db';
 import { OrderStatus, Subjects, type EventData } from '@ticketing/common/events';
 import { orders, outbox, tickets, type OrdersSchema } from './schema';
@@ -44,6 +44,28 @@ export class OrderRepository {
       event,
     );
     return placed.length > 0;
+  }
+
+  /**
+   * Whether another order holds the ticket, as the unique index on holding orders would
+   * find when inserting: a `created` or `complete` order, but for the buyer's own overdue
+   * one (which the buyer's next order cancels first). One indexed lookup, no transaction.
+   */
+  async heldAgainst(ticketId: string, userId: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.ticketId, ticketId),
+          inArray(orders.status, [OrderStatus.Created, OrderStatus.Complete]),
+          not(
+            and(eq(orders.status, OrderStatus.Created), eq(orders.userId, userId), lte(orders.expiresAt, sql`now()`))!,
+          ),
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
   }
 
   /** The buyer's `created` orders whose `expiresAt` has passed. */

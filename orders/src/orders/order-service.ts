@@ -45,6 +45,11 @@ export class OrderService {
     if (ticket.eventAt !== null && ticket.eventAt.getTime() <= Date.now()) {
       throw new BadRequestError('This event has already started');
     }
+    // Most attempts on a popular ticket find it taken: they are refused by one lookup, without
+    // the buyer's lock and a failed insert. The unique index still decides every race.
+    if (await new OrderRepository(this.db).heldAgainst(ticket.id, userId)) {
+      throw new BadRequestError('Ticket is already reserved');
+    }
     const { expirationWindowSeconds, maxOpenOrdersPerBuyer } = this.rules;
     const order: Order = {
       id: randomUUID(),
