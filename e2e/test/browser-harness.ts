@@ -135,6 +135,10 @@ export function useStack(name: string, env: Record<string, string> = {}) {
         logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
         print: keepLogLine,
       });
+    } catch (error) {
+      // What the components said while the stack would not come up is why.
+      const log = recentLog.length > 0 ? recentLog.join('\n') : '(none)';
+      throw new Error(`the stack did not start; its latest warnings:\n${log}`, { cause: error });
     } finally {
       for (const [key, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[key];
