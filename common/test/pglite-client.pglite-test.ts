@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import { date, interval, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/pglite';
 import { clientForDrizzle } from '../src/db/pglite-client';
+import { inSpan } from '../src/telemetry/trace';
+import { recordSpans } from '../src/testing';
 
 // Every type Drizzle asks PGlite to leave as text, in each mode Drizzle reads them.
 const moments = pgTable('moments', {
@@ -89,5 +91,35 @@ describe('the PGlite client handed to Drizzle', () => {
     });
 
     expect(result.rows).toEqual([{ n: 42 }]);
+  });
+
+  it('records each query inside a traced piece of work as a span, in and out of transactions, and none outside one', async () => {
+    const recorder = recordSpans();
+    try {
+      const db = drizzle({ client: clientForDrizzle(wrapped) as PGlite });
+      await db.select().from(moments);
+      await inSpan('work', {}, async () => {
+        await db.select().from(moments);
+        await db.transaction(async (tx) => {
+          await tx
+            .update(moments)
+            .set({ span: '1 hour' })
+            .where(sql`id = 'nobody'`);
+        });
+      });
+      const spans = recorder.spans();
+      const work = spans.find((span) => span.name === 'work')!;
+      const queries = spans.filter((span) => span.name.startsWith('pglite.query:'));
+      expect(queries.map((span) => span.name)).toEqual(['pglite.query:SELECT', 'pglite.query:UPDATE']);
+      for (const query of queries) {
+        expect(query.parentSpanContext?.spanId).toBe(work.spanContext().spanId);
+        expect(query.attributes).toMatchObject({ 'db.system.name': 'postgresql', 'ticketing.db.engine': 'pglite' });
+      }
+      expect(queries[1]!.attributes['db.query.text']).toMatch(
+        /^update "moments" set "span" = \$1 where id = 'nobody'$/,
+      );
+    } finally {
+      await recorder.stop();
+    }
   });
 });

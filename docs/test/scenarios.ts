@@ -310,4 +310,12 @@ export const scenarios: Scenarios = {
   'GET /healthz 200': ({ tickets }) => request(tickets).get('/healthz'),
   'GET /readyz 200': ({ tickets }) => request(tickets).get('/readyz'),
   'GET /readyz 503': ({ ticketsDown }) => request(ticketsDown).get('/readyz'),
+  'GET /metrics 200': async ({ tickets }) => {
+    await request(tickets).get('/healthz');
+    const answer = await request(tickets).get('/metrics');
+    // Prometheus' text format, the request just made already in it.
+    expect(answer.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(answer.text).toMatch(/^http_server_request_duration_seconds_count\{.*http_route="\/healthz".*\} [1-9]\d*$/m);
+    return answer;
+  },
 };

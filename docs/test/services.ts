@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import type { z } from 'zod';
 import { OutboxRelay, type Database, type PublishFn } from '@ticketing/common/db';
@@ -23,16 +24,18 @@ const paymentsService = createPaymentsService({ waitMs: PAYMENT_WAIT_MS });
  * gone (for the 503s), and the events between them delivered without a bus.
  */
 export interface ServiceApps {
-  auth: Express;
-  tickets: Express;
-  orders: Express;
-  payments: Express;
-  authDown: Express;
-  ticketsDown: Express;
-  ordersDown: Express;
-  paymentsDown: Express;
+  auth: RequestListener;
+  tickets: RequestListener;
+  orders: RequestListener;
+  payments: RequestListener;
+  /** The four services' own Express apps, whose routes `listRoutes` reads (`/metrics` is answered in front of them). */
+  own: Express[];
+  authDown: RequestListener;
+  ticketsDown: RequestListener;
+  ordersDown: RequestListener;
+  paymentsDown: RequestListener;
   /** payments on the same database as `payments`, charging through Stripe's adapter at an address nobody answers. */
-  paymentsProviderDown: Express;
+  paymentsProviderDown: RequestListener;
   /**
    * Publishes what the services queued in their outboxes, through their own outbox relays, to
    * the listeners of the other services, as the bus would; until no event is left (a delivered
@@ -61,7 +64,7 @@ function compose<TSchema extends Record<string, unknown>, TConfigSchema extends 
   env: Record<string, string> = {},
 ) {
   const composed = composeTestService(definition, database, { env });
-  return { ...composed, app: composed.app as Express };
+  return { ...composed, own: composed.handler as Express };
 }
 
 export async function startServiceApps(): Promise<ServiceApps> {
@@ -114,6 +117,7 @@ export async function startServiceApps(): Promise<ServiceApps> {
     tickets: tickets.app,
     orders: orders.app,
     payments: payments.app,
+    own: [auth.own, tickets.own, orders.own, payments.own],
     authDown: await gone(authService),
     ticketsDown: await gone(ticketsService),
     ordersDown: await gone(ordersService, ordersEnv),

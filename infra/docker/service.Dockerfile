@@ -50,12 +50,14 @@ RUN rm -rf common/dist/testing common/lib/system.cjs common/lib/system.d.cts \
 # Production dependencies only, of the service and common. A stage of its own so that the
 # runtime stage can start from the plain base image: the npm installed above is only for
 # building. Type declarations, TypeScript sources, source maps and READMEs are never read
-# at run time.
+# at run time, nor OpenTelemetry's ES-module builds (two of its three copies, ~12 MB): the
+# services are CommonJS and `require` its CommonJS build.
 FROM base AS deps
 ARG SERVICE
 RUN npm ci --omit=dev --workspace @ticketing/${SERVICE} --workspace @ticketing/common \
   && find . -path '*/node_modules/*' -type f \
-    \( -name '*.map' -o -name '*.ts' -o -name '*.cts' -o -name '*.mts' -o -name '*.md' \) -delete
+    \( -name '*.map' -o -name '*.ts' -o -name '*.cts' -o -name '*.mts' -o -name '*.md' \) -delete \
+  && rm -rf node_modules/@opentelemetry/*/build/esm node_modules/@opentelemetry/*/build/esnext
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE

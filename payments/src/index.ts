@@ -1,3 +1,4 @@
+import './instrument';
 import { runService } from '@ticketing/common/service';
 import { paymentsService } from './service';
 

@@ -1,4 +1,5 @@
 import { types, type PGlite, type Transaction } from '@electric-sql/pglite';
+import { inSpan, inTrace, SpanKind } from '../telemetry/trace';
 
 /**
  * The types whose text Drizzle maps itself: it asks PGlite, with every query, to leave them
@@ -35,9 +36,35 @@ function withoutKnownParsers(options: QueryOptions): QueryOptions {
   return rest;
 }
 
+/** The longest statement text a query's span records. */
+const MAX_TRACED_TEXT = 2_000;
+
+/**
+ * Runs a query in a span of its own, as the `pg` instrumentation does for the server's
+ * driver (only inside a traced piece of work), when tracing is on.
+ */
+function traced<T>(text: string, query: () => Promise<T>): Promise<T> {
+  if (!inTrace()) return query();
+  const operation = /^\s*(?:with\b[\s\S]*?\)\s*)?(\w+)/i.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+  return inSpan(
+    `pglite.query:${operation}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'db.system.name': 'postgresql',
+        'db.operation.name': operation,
+        'db.query.text': text.length > MAX_TRACED_TEXT ? `${text.slice(0, MAX_TRACED_TEXT)}…` : text,
+        'ticketing.db.engine': 'pglite',
+      },
+    },
+    query,
+  );
+}
+
 /** The transaction, whose `query` leaves those parsers out; every other member is the transaction's own. */
 function wrapTransaction(tx: Transaction): Transaction {
-  const query: Transaction['query'] = (text, params, options) => tx.query(text, params, withoutKnownParsers(options));
+  const query: Transaction['query'] = (text, params, options) =>
+    traced(text, () => tx.query(text, params, withoutKnownParsers(options)));
   return new Proxy(tx, {
     get: (target, key) => {
       if (key === 'query') return query;
@@ -56,7 +83,7 @@ function wrapTransaction(tx: Transaction): Transaction {
 export function clientForDrizzle(client: PGlite): DrizzleClient {
   for (const type of TEXT_TYPES) client.parsers[type] = asText;
   return {
-    query: (text, params, options) => client.query(text, params, withoutKnownParsers(options)),
+    query: (text, params, options) => traced(text, () => client.query(text, params, withoutKnownParsers(options))),
     transaction: (fn) => client.transaction((tx) => fn(wrapTransaction(tx))),
   } as DrizzleClient;
 }

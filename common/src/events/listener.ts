@@ -8,11 +8,13 @@ import {
   JetStreamApiCodes,
   JetStreamApiError,
   type ConsumerMessages,
+  type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../logger/logger';
+import { contextFromCarrier, inSpan, isTracing, messagingAttributes, SpanKind } from '../telemetry/trace';
 import { isRefusal } from '../nats/permission-errors';
 import { ContractViolationError, parseEventData, type Event } from './event-contracts';
 import { awaitKey, isTransientFailure, PermanentEventError, RetryLaterError } from './handler-errors';
@@ -49,6 +51,15 @@ export interface ListenerOutcome {
   reason?: string;
   /** For a nak: when it comes back. */
   delayMs?: number;
+}
+
+/** How long one run of the handler took, as `listener.events` reports it (`'handled'`). */
+export interface ListenerRun {
+  subject: string;
+  /** Seconds the handler ran. */
+  durationSeconds: number;
+  /** Whether it resolved. */
+  ok: boolean;
 }
 
 /** How long `close()` waits for the server to confirm it read the unsubscribe. */
@@ -98,10 +109,15 @@ export abstract class Listener<T extends Event> {
   /** Handles one message's validated data; resolve when it has taken effect. */
   abstract onMessage(data: T['data'], context: MessageContext): Promise<void>;
 
-  /** Emits `'outcome'` with a `ListenerOutcome` for every delivery. */
+  /**
+   * Emits `'delivered'` for every delivery received, `'outcome'` with a `ListenerOutcome`
+   * for every delivery settled, and `'handled'` with a `ListenerRun` for every run of the handler.
+   */
   readonly events = new EventEmitter();
   protected readonly logger: Logger;
   private messages?: ConsumerMessages;
+  private stream?: string;
+  private jsm?: JetStreamManager;
   private loop?: Promise<void>;
   private closed = false;
   private terminatedCount = 0;
@@ -163,6 +179,8 @@ export abstract class Listener<T extends Event> {
       });
     }
 
+    this.stream = stream;
+    this.jsm = jsm;
     const consumer = await jetstream(this.client).consumers.get(stream, this.durableName);
     // Short pulls (with heartbeats at half of it): after a server or stream leader goes away,
     // a pull the cluster lost is noticed and renewed within seconds, not after the default 30 s.
@@ -187,7 +205,18 @@ export abstract class Listener<T extends Event> {
     });
   }
 
+  /**
+   * What waits in this listener's consumer: messages not yet given to any instance
+   * (`pending`) and given but not yet acknowledged (`ackPending`). Throws before `listen()`.
+   */
+  async backlog(): Promise<{ pending: number; ackPending: number }> {
+    if (!this.stream || !this.jsm) throw new Error(`${this.durableName} is not listening`);
+    const info = await this.jsm.consumers.info(this.stream, this.durableName);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  }
+
   private async receive(msg: JsMsg): Promise<void> {
+    this.events.emit('delivered', { subject: msg.subject });
     const context: MessageContext = {
       subject: msg.subject,
       seq: msg.seq,
@@ -209,16 +238,29 @@ export abstract class Listener<T extends Event> {
     await this.run({ msg, data, context, since: Date.now() });
   }
 
-  /** Runs the handler and settles the message; after a success, runs what waited for its entity. */
+  /**
+   * Runs the handler and settles the message; after a success, runs what waited for its
+   * entity. The run is a span continuing the trace the message carries (a child of its
+   * publish, so a saga is one trace; a redelivery is another child of the same publish).
+   */
   private async run(held: Held<T['data']>): Promise<void> {
     const { msg, data, context } = held;
+    const started = performance.now();
+    const handled = (ok: boolean) =>
+      this.events.emit('handled', {
+        subject: context.subject,
+        durationSeconds: (performance.now() - started) / 1_000,
+        ok,
+      } satisfies ListenerRun);
     try {
-      await this.onMessage(data, context);
+      await (isTracing() ? this.traced(msg, data, context) : this.onMessage(data, context));
     } catch (error) {
+      handled(false);
       if (error instanceof RetryLaterError && error.key !== undefined && this.hold(error.key, held)) return;
       this.settleFailure(msg, context, error);
       return;
     }
+    handled(true);
     msg.ack();
     this.report({ outcome: 'ack', ...this.ids(context) });
     // What this message was (entity and version) is what a held message may be waiting for.
@@ -229,6 +271,24 @@ export abstract class Listener<T extends Event> {
     if (!next) return;
     this.waiting.delete(key);
     for (const waiter of next) await this.run(waiter);
+  }
+
+  private traced(msg: JsMsg, data: T['data'], context: MessageContext): Promise<void> {
+    const traceparent = msg.headers?.get('traceparent');
+    const tracestate = msg.headers?.get('tracestate');
+    return inSpan(
+      `process ${context.subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromCarrier(traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : undefined),
+        attributes: messagingAttributes('process', context.subject, context.msgId, {
+          'messaging.consumer.group.name': this.durableName,
+          'messaging.nats.message.delivery_count': context.deliveryCount,
+          'messaging.nats.stream.sequence': context.seq,
+        }),
+      },
+      () => this.onMessage(data, context),
+    );
   }
 
   /** Keeps an early message here until its entity moves on; false when it has waited long enough. */

@@ -1,12 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { parseEventData, type Event } from './event-contracts';
 import type { Subjects } from './subjects';
 
 /** Options of one publish: `msgId` becomes `Nats-Msg-Id`, so a re-sent event is stored once. */
 export interface PublishOptions {
   msgId?: string;
+  /** Headers the message carries besides its id, e.g. the trace context (`traceparent`). */
+  headers?: Record<string, string>;
+}
+
+/** The NATS headers for `values`, or undefined for none. */
+function headersOf(values: Record<string, string> | undefined) {
+  if (!values) return undefined;
+  const entries = Object.entries(values);
+  if (entries.length === 0) return undefined;
+  const result = natsHeaders();
+  for (const [key, value] of entries) result.set(key, value);
+  return result;
 }
 
 /**
@@ -21,7 +33,10 @@ export async function publishEvent<S extends Subjects>(
   options: PublishOptions = {},
 ): Promise<number> {
   const body = JSON.stringify(parseEventData(subject, data));
-  const ack = await js.publish(subject, body, { msgID: options.msgId ?? randomUUID() });
+  const ack = await js.publish(subject, body, {
+    msgID: options.msgId ?? randomUUID(),
+    headers: headersOf(options.headers),
+  });
   return ack.seq;
 }
 

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { traceIds } from '../telemetry/trace';
 import { stdoutDestination } from './stdout-destination';
 
 export type { Logger };
@@ -22,7 +23,7 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
 /**
  * Creates the structured logger every component uses: JSON lines on stdout (written so that
  * a stalled reader never stalls the process), fields rather than concatenated strings,
- * secrets redacted.
+ * secrets redacted; inside a traced piece of work, the trace's `trace_id` and `span_id`.
  */
 export function createLogger(name: string, level: string = 'info'): Logger {
   return pino(
@@ -39,6 +40,7 @@ export function createLogger(name: string, level: string = 'info'): Logger {
         level: (label) => ({ level: label }),
       },
       serializers: { err: serializeError },
+      mixin: traceIds,
     },
     stdoutDestination(),
   );

@@ -3,7 +3,23 @@ import { sql, type SQL } from 'drizzle-orm';
 import { aggregateOf, parseEventData, type EventData } from '../events/event-contracts';
 import type { Subjects } from '../events/subjects';
 import type { Db } from '../db/open-database';
+import { currentTraceCarrier, inSpan, messagingAttributes, SpanKind } from '../telemetry/trace';
 import { OUTBOX_CHANNEL } from './outbox-table';
+
+/** The span of queuing one event: its context is what the row keeps and the message carries. */
+function queuing<T>(subject: string, id: string, fn: () => Promise<T>): Promise<T> {
+  return inSpan(
+    `create ${subject}`,
+    { kind: SpanKind.PRODUCER, attributes: messagingAttributes('create', subject, id) },
+    fn,
+  );
+}
+
+/** The current trace context as the outbox stores it (null with tracing off). */
+function traceContext(): string | null {
+  const carrier = currentTraceCarrier();
+  return carrier ? JSON.stringify(carrier) : null;
+}
 
 /**
  * Records an event in the outbox; call it inside the transaction that makes the change,
@@ -21,13 +37,15 @@ export async function enqueueEvent<S extends Subjects>(
 ): Promise<string> {
   const body = parseEventData(subject, data);
   const id = randomUUID();
-  await tx.execute(sql`
-    with queued as (
-      insert into outbox (id, subject, data, aggregate)
-      values (${id}, ${subject}, ${JSON.stringify(body)}::jsonb, ${aggregateOf(subject, body) || id})
-      returning position
-    )
-    select pg_notify(${OUTBOX_CHANNEL}, '') from queued`);
+  await queuing(subject, id, () =>
+    tx.execute(sql`
+      with queued as (
+        insert into outbox (id, subject, data, aggregate, trace_context)
+        values (${id}, ${subject}, ${JSON.stringify(body)}::jsonb, ${aggregateOf(subject, body) || id}, ${traceContext()}::jsonb)
+        returning position
+      )
+      select pg_notify(${OUTBOX_CHANNEL}, '') from queued`),
+  );
   return id;
 }
 
@@ -46,15 +64,17 @@ export async function changeWithEvent<S extends Subjects>(
 ): Promise<Record<string, unknown>[]> {
   const body = parseEventData(subject, data);
   const id = randomUUID();
-  const result = (await db.execute(sql`
-    with change as (${change}),
-    queued as (
-      insert into outbox (id, subject, data, aggregate)
-      select ${id}, ${subject}, ${JSON.stringify(body)}::jsonb, ${aggregateOf(subject, body) || id}
-      where exists (select 1 from change)
-      returning position
-    )
-    select change.*, pg_notify(${OUTBOX_CHANNEL}, '') as notified
-    from change, queued`)) as unknown as { rows: Record<string, unknown>[] };
+  const result = (await queuing(subject, id, () =>
+    db.execute(sql`
+      with change as (${change}),
+      queued as (
+        insert into outbox (id, subject, data, aggregate, trace_context)
+        select ${id}, ${subject}, ${JSON.stringify(body)}::jsonb, ${aggregateOf(subject, body) || id}, ${traceContext()}::jsonb
+        where exists (select 1 from change)
+        returning position
+      )
+      select change.*, pg_notify(${OUTBOX_CHANNEL}, '') as notified
+      from change, queued`),
+  )) as unknown as { rows: Record<string, unknown>[] };
   return result.rows.map(({ notified: _notified, ...row }) => row);
 }

@@ -5,9 +5,21 @@ import type { Database } from '../db/open-database';
 import { OUTBOX_CHANNEL, outbox } from './outbox-table';
 import { periodicWorker, type PeriodicWorker } from '../service/periodic-worker';
 import { isRowAtFault } from './publish-errors';
+import type { OutboxStats } from '../telemetry/metrics';
+import {
+  contextFromCarrier,
+  currentTraceCarrier,
+  inSpan,
+  messagingAttributes,
+  SpanKind,
+  type TraceCarrier,
+} from '../telemetry/trace';
 
-/** Sends one outbox row to the bus; resolves with the stream sequence once stored. */
-export type PublishFn = (subject: string, data: unknown, msgId: string) => Promise<number>;
+/**
+ * Sends one outbox row to the bus, with `headers` (the trace context) on the message;
+ * resolves with the stream sequence once stored.
+ */
+export type PublishFn = (subject: string, data: unknown, msgId: string, headers?: TraceCarrier) => Promise<number>;
 
 /** How a relay reaches its database and the bus, and how patient it is. */
 export interface OutboxRelayOptions {
@@ -25,6 +37,8 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** Failed publishes of a row (its own fault, not the bus being away) before it is marked failed. */
   maxAttempts?: number;
+  /** Told of every row it published (for the service's metrics). */
+  onPublished?: (subject: string) => void;
 }
 
 /**
@@ -156,7 +170,7 @@ export class OutboxRelay {
    * Resolves with how many rows were published, or `'busy'` when another relay holds the lock.
    */
   async runOnce(): Promise<number | 'busy'> {
-    const { database, publish, isReady = () => true, logger } = this.options;
+    const { database, isReady = () => true, logger } = this.options;
     // An embedded database belongs to one process, whose passes never overlap: no lock to take.
     const shared = database.kind !== 'pglite';
     return database.withSession(async (db) => {
@@ -182,12 +196,13 @@ export class OutboxRelay {
               // One row per entity in flight: the window's publishes go out together and the
               // next window waits for all of them. A row failing here holds its entity's later rows.
               const ready = window.filter((row) => !held.has(row.aggregate));
-              const results = await Promise.allSettled(ready.map((row) => publish(row.subject, row.data, row.id)));
+              const results = await Promise.allSettled(ready.map((row) => this.send(row)));
               let busError: unknown;
               for (const [i, result] of results.entries()) {
                 const row = ready[i]!;
                 if (result.status === 'fulfilled') {
                   logger.debug({ subject: row.subject, id: row.id, seq: result.value }, 'event published');
+                  this.options.onPublished?.(row.subject);
                   sent.push(row.id);
                 } else if (isRowAtFault(result.reason)) {
                   held.add(row.aggregate);
@@ -226,12 +241,29 @@ export class OutboxRelay {
     });
   }
 
+  /**
+   * Publishes one row in a span that continues the trace of the change that queued it; the
+   * message carries that span's context, for its consumers to continue in turn.
+   */
+  private send(row: Row): Promise<number> {
+    const { subject, data, id, traceContext } = row;
+    return inSpan(
+      `send ${subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent: contextFromCarrier(traceContext),
+        attributes: messagingAttributes('send', subject, id),
+      },
+      () => this.options.publish(subject, data, id, currentTraceCarrier()),
+    );
+  }
+
   /** The next rows to publish: pending, in order, none behind a failed row of its entity, none held in this pass. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private async pendingRows(db: Database<any>['db'], held: Set<string>): Promise<Row[]> {
     const notHeld = held.size > 0 ? sql`and o.aggregate not in (${sql.join([...held], sql`, `)})` : sql``;
     const result = (await db.execute(sql`
-      select o.position, o.id, o.subject, o.data, o.aggregate, o.attempts
+      select o.position, o.id, o.subject, o.data, o.aggregate, o.attempts, o.trace_context as "traceContext"
       from outbox o
       where o.published_at is null and o.failed_at is null ${notHeld}
         and not exists (
@@ -304,6 +336,24 @@ export class OutboxRelay {
       })
       .from(outbox);
     return { outboxPending: Number(row?.pending ?? 0), outboxFailed: Number(row?.failed ?? 0) };
+  }
+
+  /** Pending and failed rows, and how long the oldest pending row has waited, for the metrics. */
+  async stats(): Promise<OutboxStats> {
+    const [row] = await this.options.database.db
+      .select({
+        pending: sql<number>`count(*) filter (where ${outbox.publishedAt} is null and ${outbox.failedAt} is null)`,
+        failed: sql<number>`count(*) filter (where ${outbox.failedAt} is not null)`,
+        oldest: sql<
+          number | null
+        >`extract(epoch from now() - min(${outbox.createdAt}) filter (where ${outbox.publishedAt} is null and ${outbox.failedAt} is null))`,
+      })
+      .from(outbox);
+    return {
+      pending: Number(row?.pending ?? 0),
+      failed: Number(row?.failed ?? 0),
+      oldestPendingAgeSeconds: Math.max(0, Number(row?.oldest ?? 0)),
+    };
   }
 
   /** Stops listening and sweeping and waits for the publish in flight to be stored and marked. Idempotent. */

@@ -8,7 +8,9 @@ export const OUTBOX_CHANNEL = 'outbox';
  * Events waiting to be published, written in the same transaction as the change they
  * describe. `position` orders them; `id` becomes the message's `Nats-Msg-Id`; `aggregate`
  * is the entity whose events must stay in order. A row that keeps failing is marked
- * `failed_at` with its `last_error` and no longer blocks the others.
+ * `failed_at` with its `last_error` and no longer blocks the others. `trace_context` is the
+ * W3C trace context of the span that queued it (null with tracing off), which the relay
+ * continues and sends in the message's `traceparent` header.
  * A publishing service re-exports this table from its schema so its migrations create it.
  */
 export const outbox = pgTable(
@@ -24,6 +26,7 @@ export const outbox = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     failedAt: timestamp('failed_at', { withTimezone: true }),
+    traceContext: jsonb('trace_context').$type<Record<string, string>>(),
   },
   (table) => [
     index('outbox_pending_idx')

@@ -12,10 +12,10 @@ import { UnpublishableEventError } from './publish-errors';
  */
 export function publishThrough(nats: NatsWrapper, subjects: readonly Subjects[]): PublishFn {
   const allowed = new Set<string>(subjects);
-  return async (subject, data, msgId) => {
+  return async (subject, data, msgId, headers) => {
     if (!allowed.has(subject)) throw new UnpublishableEventError(`this service does not publish ${subject}`);
     try {
-      return await publishEvent(nats.jetstream, subject as Subjects, data as never, { msgId });
+      return await publishEvent(nats.jetstream, subject as Subjects, data as never, { msgId, headers });
     } catch (error) {
       if (isNoStreamError(error)) await nats.ensureStream().catch(() => undefined);
       throw error;

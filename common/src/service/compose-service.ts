@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import { sql } from 'drizzle-orm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import type { Event } from '../events/event-contracts';
@@ -10,8 +11,10 @@ import type { PartsContext, ServiceContext, ServiceDefinition, Worker } from './
 /** A service put together from its definition: its parts built once and handed to all the rest. */
 export interface ComposedService<TSchema extends Record<string, unknown>, TConfig, TParts> {
   context: PartsContext<TSchema, TConfig, TParts>;
-  /** Its HTTP app (only `/healthz` and `/readyz` for a service without one). */
+  /** What listens: its app, with `GET /metrics` answered and every request timed in front of it. */
   app: RequestListener;
+  /** Its own HTTP app (only `/healthz` and `/readyz` for a service without one). */
+  handler: RequestListener;
   /** Its workers, the inbox's pruner included for a service that listens; not started. */
   workers: Worker[];
   /** Makes its listeners on a connection to the bus; not listening yet. */
@@ -31,14 +34,25 @@ export function composeService<TSchema extends Record<string, unknown>, TConfigS
     ...base,
     parts: definition.parts?.(base) as TParts,
   };
-  const { database, logger, readiness } = context;
+  const { database, logger, readiness, metrics } = context;
+  if (definition.listeners) {
+    metrics.watchInbox(async () => {
+      const result = (await database.db.execute(sql`select count(*)::int as n from inbox`)) as unknown as {
+        rows: { n: number }[];
+      };
+      return Number(result.rows[0]?.n ?? 0);
+    });
+  }
   const workers = [
     ...(definition.workers?.(context) ?? []),
     ...(definition.listeners ? [inboxPruner(database, logger)] : []),
   ];
+  const handler =
+    definition.app?.(context) ?? healthApp(logger, { database: () => database.ping(), report: readiness });
   return {
     context,
-    app: definition.app?.(context) ?? healthApp(logger, { database: () => database.ping(), report: readiness }),
+    app: metrics.instrument(handler),
+    handler,
     workers,
     listeners: (client) => definition.listeners?.({ ...context, client }) ?? [],
   };

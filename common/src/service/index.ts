@@ -29,3 +29,4 @@ export { composeService, type ComposedService } from './compose-service';
 export { periodicWorker, type PeriodicWorker, type PeriodicWorkerOptions } from './periodic-worker';
 export { handleShutdown, runSteps, listen, type ShutdownOptions, type ShutdownStep } from './shutdown';
 export { healthApp } from './health-app';
+export { ServiceMetrics, type OutboxStats, type WatchedListener } from '../telemetry/metrics';

@@ -13,9 +13,12 @@ import { natsCredentialsFrom } from '../nats/credentials';
 import { NatsWrapper, type NatsConnectOptions } from '../nats/nats-wrapper';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { publishThrough } from '../outbox/publish-through';
+import { ServiceMetrics } from '../telemetry/metrics';
 import { composeService, type ComposedService } from './compose-service';
 import type { PartsContext, ServiceContext, ServiceDefinition, Worker } from './service-definition';
 import { handleShutdown, listen, runSteps } from './shutdown';
+import { isTracing } from '../telemetry/trace';
+import { stopTracing, tracingOffReason } from '../telemetry/start-tracing';
 
 /** The keys of a service's config the runner itself reads. */
 interface RunnerConfig {
@@ -100,6 +103,7 @@ export async function startService<
     }));
 
   const nats = new NatsWrapper();
+  const metrics = new ServiceMetrics(name);
   const relay = definition.publishes?.length
     ? new OutboxRelay({
         database,
@@ -107,8 +111,10 @@ export async function startService<
         intervalMs: options.relayIntervalMs,
         isReady: () => nats.isConnected,
         publish: publishThrough(nats, definition.publishes),
+        onPublished: (subject) => metrics.published(subject),
       })
     : undefined;
+  if (relay) metrics.watchOutbox(() => relay.stats());
   const listeners: Listener<Event>[] = [];
   let workers: Worker[] = [];
 
@@ -128,6 +134,7 @@ export async function startService<
     nats,
     outbox: relay && { published: (ids, timeoutMs) => relay.published(ids, timeoutMs) },
     readiness,
+    metrics,
   };
   let composed: ComposedService<TSchema, z.output<TConfigSchema>, TParts>;
   try {
@@ -179,6 +186,7 @@ export async function startService<
       for (const listener of made) {
         await startListening(listener, logger, () => stopping !== undefined);
         listeners.push(listener);
+        metrics.watch(listener);
       }
     })();
     joined.catch((error: unknown) => {
@@ -229,11 +237,19 @@ export function runService<TSchema extends Record<string, unknown>, TConfigSchem
     stop: async () => {
       const service = await started.catch(() => undefined);
       await service?.stop();
+      // The spans of the last moments, the stop's included.
+      await stopTracing().catch(() => undefined);
     },
   });
   started.then(
     (service) => {
       logger = service.context.logger;
+      if (isTracing()) {
+        const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+        logger.info({ endpoint }, 'sending traces over OTLP');
+      } else {
+        logger.info({ reason: tracingOffReason(process.env) ?? 'not started by the entry point' }, 'tracing off');
+      }
     },
     (error: unknown) => {
       // Config errors already name every bad variable; print them plainly for a person.

@@ -7,6 +7,7 @@ import type { Event } from '../events/event-contracts';
 import type { Listener } from '../events/listener';
 import type { Subjects } from '../events/subjects';
 import type { NatsWrapper } from '../nats/nats-wrapper';
+import type { ServiceMetrics } from '../telemetry/metrics';
 
 /** A publishing service's outbox, as its parts may use it. */
 export interface OutboxHandle {
@@ -29,6 +30,8 @@ export interface ServiceContext<TSchema extends Record<string, unknown>, TConfig
   outbox?: OutboxHandle;
   /** Everything `/readyz` reports besides the database: NATS, the outbox, terminated events, workers. */
   readiness: () => Promise<Record<string, unknown>>;
+  /** Its Prometheus metrics (`GET /metrics`). */
+  metrics: ServiceMetrics;
 }
 
 /** The context the app, listeners and workers get: the service's parts, built once, beside the rest. */

@@ -12,3 +12,4 @@ export { waitForConsumers, handledUpTo } from './consumers';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { findExecutable, freePort } from '../../lib/system.cjs';
 export { startOnTestBus, composeTestService, signin, publish, type ServiceOnTestBus } from './kit';
+export { recordSpans, type SpanRecorder } from './spans';

@@ -10,6 +10,7 @@ import type { Subjects } from '../events/subjects';
 import { createLogger } from '../logger/logger';
 import { NatsWrapper } from '../nats/nats-wrapper';
 import { composeService } from '../service/compose-service';
+import { ServiceMetrics } from '../telemetry/metrics';
 import type { ServiceDefinition } from '../service/service-definition';
 import { waitForConsumers } from './consumers';
 import { startNatsServer, type TestNatsServer } from './nats-server';
@@ -118,6 +119,7 @@ export function composeTestService<
     database,
     nats: new NatsWrapper(),
     readiness: async () => ({}),
+    metrics: new ServiceMetrics(definition.name),
   });
   // Stopped before they ever start: a kick (a cancellation waking payments' sweep) does nothing.
   for (const worker of composed.workers) void worker.stop();

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { enqueueEvent, versionedCopy, type Db } from '@ticketing/common/db';
 import { Subjects } from '@ticketing/common/events';
+import { currentTraceCarrier, inSpan, linkFromCarrier } from '@ticketing/common/telemetry';
 import { expirations, type ExpirationSchema } from './schema';
 
 // Any constant will do, as long as every replica uses the same one.
@@ -21,9 +22,12 @@ export class Schedule {
   /** order:created: the order expires at `expiresAt` unless something comes first. A repeat schedules nothing. */
   add(order: { id: string; version: number; expiresAt: string }): Promise<'applied' | 'stale'> {
     return copy.apply(this.db, order, async () => {
-      await this.db
-        .insert(expirations)
-        .values({ orderId: order.id, version: order.version, dueAt: new Date(order.expiresAt) });
+      await this.db.insert(expirations).values({
+        orderId: order.id,
+        version: order.version,
+        dueAt: new Date(order.expiresAt),
+        traceContext: currentTraceCarrier() ?? null,
+      });
     });
   }
 
@@ -44,7 +48,8 @@ export class Schedule {
    * Marks up to `limit` due rows fired (earliest first) and queues `expiration:complete` for
    * each, in one transaction; resolves with them, or with nothing when another replica is
    * firing (a transaction-level advisory lock). A row is taken only if it has not fired, so
-   * each expiry fires once, whatever the number of replicas.
+   * each expiry fires once, whatever the number of replicas. Each expiry starts a trace of its
+   * own (minutes after the order's, which it links to), carried on by its event.
    */
   fireDue(limit: number): Promise<{ orderId: string; dueAt: Date }[]> {
     return this.db.transaction(async (tx) => {
@@ -63,8 +68,17 @@ export class Schedule {
           limit ${limit}
           for update skip locked
         )
-        returning order_id, due_at`)) as unknown as { rows: { order_id: string; due_at: string | Date }[] };
-      for (const row of due.rows) await enqueueEvent(tx, Subjects.ExpirationComplete, { orderId: row.order_id });
+        returning order_id, due_at, trace_context`)) as unknown as {
+        rows: { order_id: string; due_at: string | Date; trace_context: unknown }[];
+      };
+      for (const row of due.rows) {
+        const placed = linkFromCarrier(row.trace_context);
+        await inSpan(
+          'expire order',
+          { attributes: { 'ticketing.order.id': row.order_id }, links: placed ? [placed] : [] },
+          () => enqueueEvent(tx, Subjects.ExpirationComplete, { orderId: row.order_id }),
+        );
+      }
       return due.rows.map((row) => ({ orderId: row.order_id, dueAt: new Date(row.due_at) }));
     });
   }
