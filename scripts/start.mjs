@@ -16,6 +16,9 @@ async function main() {
   // The PostgreSQL server where it can be installed here; elsewhere the embedded PGlite steps
   // in, and the start-up log says how to get the server.
   if (process.env.DATABASE !== 'pglite' && canInstallSystemPackages()) ensureSystemPackages(['postgresql'], say);
+  // Opt-in: Prometheus scraping every service and the bus.
+  const prometheus = /^(1|true|yes|on)$/i.test(process.env.PROMETHEUS ?? '');
+  if (prometheus) ensureSystemPackages(['prometheus'], say);
   ensureNodeModules(root, say);
   // Imported after the install: these use npm packages.
   const { buildServices, buildClient, hasClient } = await import('./lib/build.mjs');
@@ -36,11 +39,14 @@ async function main() {
     logLevel: process.env.LOG_LEVEL || 'info',
     color,
     handleSignals: true,
+    traces: 'local',
+    prometheus: prometheus ? { port: Number(process.env.PROMETHEUS_PORT ?? 9090) } : undefined,
   });
 
   say(
     `data in ${dataDir}; NATS at ${stack.natsUrl}${stack.natsMonitorPort ? ` (monitoring http://localhost:${stack.natsMonitorPort})` : ''}`,
   );
+  if (stack.prometheusUrl) say(`Prometheus: ${stack.prometheusUrl} (every service's /metrics and the bus, every 5 s)`);
   say(`ticketing is up: ${color ? '\x1b[1m' : ''}${stack.url}${color ? '\x1b[0m' : ''}  (Ctrl-C stops everything)`);
 }
 

@@ -71,7 +71,7 @@ function jest(name, args, env = process.env) {
 const reports = mkdtempSync(path.join(tmpdir(), 'ticketing-test-'));
 
 async function main() {
-  ensureSystemPackages(['nats-server', 'postgresql', 'nginx', 'chromium'], (line) => say(line));
+  ensureSystemPackages(['nats-server', 'postgresql', 'nginx', 'chromium', 'prometheus'], (line) => say(line));
   ensureNodeModules(root, (line) => say(line));
   const { hasClient, buildClient, typescriptProjects } = await import('./lib/build.mjs');
   const client = hasClient(root);

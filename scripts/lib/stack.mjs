@@ -14,6 +14,8 @@ import { SupervisedProcess } from './supervisor.mjs';
 import { clientServer, hasClient } from './build.mjs';
 import { httpProbe, natsProbe, waitUntilReady } from './readiness.mjs';
 import { databaseUrlVariable, loadServices, serviceHost } from './services.mjs';
+import { startTraceReceiver, tracesDir } from './trace-store.mjs';
+import { prometheusProcess, startNatsMetricsBridge } from './prometheus.mjs';
 
 // A stop takes at most about STOP_GRACE_MS + BACKBONE_GRACE_MS: the client and the services get
 // SIGTERM together and their process groups are killed after STOP_GRACE_MS; then NATS (which
@@ -103,6 +105,11 @@ const LOCAL_LIMITS = { THROTTLE_SIGNIN_PER_ADDRESS: '1000/15m', THROTTLE_SIGNUP_
  *   durable?: boolean,         false for a throwaway DATA_DIR (tests): its PostgreSQL server skips syncs
  *   natsSeeds?: Record<string, string>, each service's nkey seed on the server at `natsUrl`
  *                              (default: the `<SERVICE>_NATS_NKEY_SEED_FILE` variables)
+ *   traces?: 'local',          keep the services' traces under DATA_DIR/traces for `npm run trace`
+ *                              (unless OTEL_SDK_DISABLED=true, or OTEL_EXPORTER_OTLP_ENDPOINT
+ *                              sends them elsewhere); by default only that variable turns them on
+ *   prometheus?: { port?: number }, run Prometheus (on `port`, 9090 by default, 0 for any)
+ *                              scraping every service and the bus
  * }} options
  */
 export async function startStack(options) {
@@ -135,7 +142,9 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
 
   const bus = await localBus(options, { dataDir, services, streamName, logs });
   const databases = await localDatabases(options, { dataDir, services, instances, say, logs });
+  const traces = await localTraces(options, { dataDir, say });
   const { instancePorts, ports } = await allocatePorts(options, { root, services, instances });
+  const metrics = await localPrometheus(options, { dataDir, services, instancePorts, bus, logs });
   await waitForFreeDirs(
     [
       ...(bus.process ? [path.join(dataDir, 'nats')] : []),
@@ -154,6 +163,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     streamName,
     bus,
     databases,
+    traces,
     logs,
   });
   // The edge: nginx routing as the Ingress says, the only component facing the network
@@ -168,7 +178,9 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     ...logs,
   });
   const client = ports['client-srv'] && clientProcess(root, { port: ports['client-srv'], edgePort, logs });
-  const processes = [bus.process, databases.postgres, ...serviceChildren, edge, client].filter(Boolean);
+  const processes = [bus.process, databases.postgres, ...serviceChildren, metrics?.process, edge, client].filter(
+    Boolean,
+  );
   // Stopped after everything else: the services drain into NATS and close their pools as they stop.
   const backbone = [bus.process, databases.postgres].filter(Boolean);
 
@@ -182,6 +194,9 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     // Once stopped, nothing is left to kill at exit, and DATA_DIR is free for the next run.
     stopped: async () => {
       process.off('exit', killOnExit);
+      // After the services, whose last spans it receives as they stop.
+      await traces.receiver?.stop();
+      await metrics?.bridge?.stop();
       await dataLock.release();
     },
   });
@@ -198,6 +213,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
           ),
         ),
         ...(client ? [httpProbe('client', ports['client-srv'], '/healthz')] : []),
+        ...(metrics ? [httpProbe('prometheus', metrics.port, '/-/ready')] : []),
         tcpProbe('edge', edgePort),
       ],
       { timeoutMs: 120_000 },
@@ -209,6 +225,10 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
 
   return {
     url: `http://localhost:${edgePort}`,
+    /** Where the services' traces go: `DATA_DIR/traces`, an endpoint of the caller's, or nowhere. */
+    traces: traces.where,
+    /** Prometheus' address, when it runs. */
+    prometheusUrl: metrics && `http://localhost:${metrics.port}`,
     port: edgePort,
     natsUrl: bus.url,
     natsMonitorPort: bus.monitorPort,
@@ -221,6 +241,52 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     processes,
     stop,
   };
+}
+
+/**
+ * The services' traces: with `options.traces === 'local'`, a receiver in this process keeps
+ * them under DATA_DIR/traces, unless the environment turns tracing off or names its own
+ * endpoint (the services inherit that). Resolves with the variables the services get.
+ */
+async function localTraces(options, { dataDir, say }) {
+  const disabled = (process.env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
+  const elsewhere = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (disabled || elsewhere || options.traces !== 'local') {
+    return { env: {}, where: disabled ? 'off' : elsewhere || 'off' };
+  }
+  const dir = tracesDir(dataDir);
+  const receiver = await startTraceReceiver({ dir });
+  say(`traces: kept in ${dir} (npm run trace shows the latest; OTEL_SDK_DISABLED=true turns them off)`);
+  return {
+    receiver,
+    where: dir,
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      // Within a second of the work, rather than the default five.
+      OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '500',
+    },
+  };
+}
+
+/**
+ * Prometheus, when `options.prometheus` asks for it: a job per service (every instance) and
+ * the bus, through a bridge from nats-server's monitoring port when the runner runs it.
+ */
+async function localPrometheus(options, { dataDir, services, instancePorts, bus, logs }) {
+  if (!options.prometheus) return undefined;
+  const wanted = options.prometheus.port ?? 9090;
+  const port = wanted === 0 ? await freePort() : wanted;
+  if (!(await isPortFree(port))) {
+    throw new Error(`Port ${port} is already in use. Choose another for Prometheus: PROMETHEUS_PORT=9091`);
+  }
+  if (!which('prometheus')) throw new Error('prometheus was not found. Install it: sudo apt-get install prometheus');
+  const bridge = bus.monitorPort ? await startNatsMetricsBridge({ monitorPort: bus.monitorPort }) : undefined;
+  const targets = {
+    services: Object.fromEntries(services.map(({ name }) => [name, instancePorts[serviceHost(name)]])),
+    natsBridgePort: bridge?.port,
+  };
+  return { port, bridge, process: prometheusProcess({ dataDir, port, targets, logs }) };
 }
 
 /** A service's instance name in the logs: `orders`, or `orders-1`, `orders-2` … beside others. */
@@ -353,7 +419,7 @@ async function allocatePorts(options, { root, services, instances }) {
 /** Every instance of every service, each with its own port, database and credential on the bus. */
 function serviceProcesses(
   options,
-  { root, dataDir, services, instances, instancePorts, logLevel, streamName, bus, databases, logs },
+  { root, dataDir, services, instances, instancePorts, logLevel, streamName, bus, databases, traces, logs },
 ) {
   const key = options.jwtKey ?? jwtKey(dataDir);
   // One DATABASE_URL would send every service to one database, one credential on the bus make
@@ -376,6 +442,7 @@ function serviceProcesses(
           env: {
             ...LOCAL_LIMITS,
             ...baseEnv,
+            ...traces.env,
             ...options.env,
             PORT: String(port),
             // Only the edge faces the network; the services answer on loopback.

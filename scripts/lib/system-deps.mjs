@@ -13,6 +13,8 @@ export const SYSTEM_PACKAGES = {
   // The local edge; Debian's package does not start a system nginx where policy-rc.d says no.
   nginx: { bin: 'nginx', apt: 'nginx' },
   postgresql: { bin: 'initdb', apt: 'postgresql' },
+  // PROMETHEUS=1 npm start; policy-rc.d keeps Debian's own from starting.
+  prometheus: { bin: 'prometheus', apt: 'prometheus' },
   // Building and running the images without Docker (`npm run images`, `npm run test:images`).
   buildah: { bin: 'buildah', apt: 'buildah' },
   podman: { bin: 'podman', apt: 'podman' },
