@@ -9,6 +9,7 @@ import {
   loadManifests,
   manifestFiles,
   nameOf,
+  OBSERVABILITY_DIR,
   parseManifests,
   PRODUCTION_DIR,
 } from './lib/manifests';
@@ -17,6 +18,7 @@ const manifests = loadManifests([
   ...manifestFiles(K8S_DIR),
   ...manifestFiles(GATEWAY_DIR),
   ...manifestFiles(PRODUCTION_DIR),
+  ...manifestFiles(OBSERVABILITY_DIR),
 ]);
 
 describe('every manifest against the pinned schemas', () => {
@@ -30,7 +32,7 @@ describe('every manifest against the pinned schemas', () => {
   );
 
   test('no two objects of one folder share a kind and a name', () => {
-    for (const dir of ['infra/k8s/', 'infra/k8s-gateway/', 'infra/k8s-production/']) {
+    for (const dir of ['infra/k8s/', 'infra/k8s-gateway/', 'infra/k8s-production/', 'infra/k8s-observability/']) {
       const keys = manifests
         .filter((m) => m.file.startsWith(dir))
         .map((m) => `${m.object.kind}/${m.object.metadata.name}`);

@@ -26,13 +26,19 @@ import {
   loadManifests,
   type Manifest,
   manifestFiles,
+  OBSERVABILITY_DIR,
   PRODUCTION_DIR,
   ROOT,
 } from './lib/manifests';
 import { readSecretFiles, runCredentialsScript } from './lib/nats-credentials';
 import { readmeSecrets, resolveEnv, type SecretValues } from './lib/pod-env';
 
-const files = [...manifestFiles(K8S_DIR), ...manifestFiles(GATEWAY_DIR), ...manifestFiles(PRODUCTION_DIR)];
+const files = [
+  ...manifestFiles(K8S_DIR),
+  ...manifestFiles(GATEWAY_DIR),
+  ...manifestFiles(PRODUCTION_DIR),
+  ...manifestFiles(OBSERVABILITY_DIR),
+];
 const manifests = loadManifests(files);
 const bus = busServices();
 

@@ -1,5 +1,5 @@
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { edited } from './lib/edit';
+import { edited, REMOVE } from './lib/edit';
 import {
   GATEWAY_DIR,
   K8S_DIR,
@@ -7,6 +7,7 @@ import {
   loadManifests,
   type Manifest,
   manifestFiles,
+  OBSERVABILITY_DIR,
   PRODUCTION_DIR,
 } from './lib/manifests';
 import { allowed, type Endpoint, type Policy, podsOf, policiesOf, reachability, selects } from './lib/network-policy';
@@ -16,13 +17,20 @@ const NAMESPACE = 'ticketing';
 
 // What each skaffold run deploys (skaffold.test.ts pins the same files).
 const k8s = manifestFiles(K8S_DIR);
+const FILES = {
+  ingress: k8s,
+  gateway: [...k8s.filter((f) => !/\/(ingress-srv|client-config)\.yaml$/.test(f)), ...manifestFiles(GATEWAY_DIR)],
+  production: [...k8s.filter((f) => !f.endsWith('/nats-depl.yaml')), ...manifestFiles(PRODUCTION_DIR)],
+};
+// The observability profile adds its folder to any of them.
+const observability = manifestFiles(OBSERVABILITY_DIR);
 const RUNS = {
-  ingress: loadManifests(k8s),
-  gateway: loadManifests([
-    ...k8s.filter((f) => !/\/(ingress-srv|client-config)\.yaml$/.test(f)),
-    ...manifestFiles(GATEWAY_DIR),
-  ]),
-  production: loadManifests([...k8s.filter((f) => !f.endsWith('/nats-depl.yaml')), ...manifestFiles(PRODUCTION_DIR)]),
+  ingress: loadManifests(FILES.ingress),
+  gateway: loadManifests(FILES.gateway),
+  production: loadManifests(FILES.production),
+  observability: loadManifests([...observability, ...FILES.ingress]),
+  gatewayObservability: loadManifests([...observability, ...FILES.gateway]),
+  productionObservability: loadManifests([...observability, ...FILES.production]),
 };
 
 // What the manifests' pods meet besides each other.
@@ -51,8 +59,8 @@ const OUTSIDE: Endpoint[] = [
     ports: [tcp(3000, 'http')],
   },
   { name: 'internet', ip: '93.184.215.14', ports: [tcp(443), tcp(80)] },
-  // A node, the API server, any address of the cluster's own networks.
-  { name: 'private-address', ip: '10.0.0.10', ports: [tcp(443), tcp(10250)] },
+  // A node, the API server (443, 6443 or 8443, by cluster), any address of the cluster's own networks.
+  { name: 'private-address', ip: '10.0.0.10', ports: [tcp(443), tcp(6443), tcp(8443), tcp(10250)] },
 ];
 // NGINX Gateway Fabric's nginx, in our namespace, and its control plane.
 const GATEWAY_PODS: Endpoint[] = [
@@ -117,25 +125,59 @@ const STORES_AND_BUS = [
   'tickets -> nats:4222/TCP',
   'payments -> internet:443/TCP',
 ];
+const GATEWAY = [
+  'gateway -> auth:3000/TCP',
+  'gateway -> client:3000/TCP',
+  'gateway -> orders:3000/TCP',
+  'gateway -> payments:3000/TCP',
+  'gateway -> tickets:3000/TCP',
+  'gateway -> nginx-gateway:8443/TCP',
+  'client -> gateway:80/TCP',
+  // The listeners are open to every address, in the cluster or not.
+  ...['internet', 'private-address', 'ingress-nginx', 'kube-dns', 'nginx-gateway', 'stranger'].flatMap((from) => [
+    `${from} -> gateway:80/TCP`,
+    `${from} -> gateway:443/TCP`,
+  ]),
+];
+// The observability profile: traces from the services to the collector, on to Jaeger;
+// Prometheus to every service's http port and the NATS exporter, the exporter to NATS's
+// monitoring port.
+const OBSERVABILITY_PODS = ['jaeger', 'nats-exporter', 'otel-collector', 'prometheus'];
+const SERVICES = ['auth', 'expiration', 'orders', 'payments', 'tickets'];
+const OBSERVABILITY = [
+  ...SERVICES.map((service) => `${service} -> otel-collector:4318/TCP`),
+  'otel-collector -> jaeger:4317/TCP',
+  ...SERVICES.map((service) => `prometheus -> ${service}:3000/TCP`),
+  'prometheus -> nats-exporter:7777/TCP',
+  'nats-exporter -> nats:8222/TCP',
+  // The API server, for Prometheus's discovery: its ports, at any address, as nothing says
+  // which address is the API server's. Whatever listens there and lets Prometheus in is reached.
+  'prometheus -> internet:443/TCP',
+  'prometheus -> ingress-nginx:443/TCP',
+  'prometheus -> private-address:443/TCP',
+  'prometheus -> private-address:6443/TCP',
+  'prometheus -> private-address:8443/TCP',
+];
 const EXPECTED = {
   ingress: [...dns(PODS), ...INGRESS_NGINX, ...STORES_AND_BUS],
   production: [...dns(PODS), ...INGRESS_NGINX, ...STORES_AND_BUS, 'nats -> nats:6222/TCP'],
-  gateway: [
-    ...dns([...PODS, 'gateway']),
+  gateway: [...dns([...PODS, 'gateway']), ...INGRESS_NGINX, ...STORES_AND_BUS, ...GATEWAY],
+  observability: [...dns([...PODS, ...OBSERVABILITY_PODS]), ...INGRESS_NGINX, ...STORES_AND_BUS, ...OBSERVABILITY],
+  gatewayObservability: [
+    ...dns([...PODS, ...OBSERVABILITY_PODS, 'gateway']),
     ...INGRESS_NGINX,
     ...STORES_AND_BUS,
-    'gateway -> auth:3000/TCP',
-    'gateway -> client:3000/TCP',
-    'gateway -> orders:3000/TCP',
-    'gateway -> payments:3000/TCP',
-    'gateway -> tickets:3000/TCP',
-    'gateway -> nginx-gateway:8443/TCP',
-    'client -> gateway:80/TCP',
-    // The listeners are open to every address, in the cluster or not.
-    ...['internet', 'private-address', 'ingress-nginx', 'kube-dns', 'nginx-gateway', 'stranger'].flatMap((from) => [
-      `${from} -> gateway:80/TCP`,
-      `${from} -> gateway:443/TCP`,
-    ]),
+    ...GATEWAY,
+    ...OBSERVABILITY,
+    'prometheus -> gateway:443/TCP',
+    'prometheus -> nginx-gateway:8443/TCP',
+  ],
+  productionObservability: [
+    ...dns([...PODS, ...OBSERVABILITY_PODS]),
+    ...INGRESS_NGINX,
+    ...STORES_AND_BUS,
+    'nats -> nats:6222/TCP',
+    ...OBSERVABILITY,
   ],
 };
 
@@ -148,10 +190,43 @@ function differences(actual: string[], expected: string[]) {
 }
 
 describe.each([
-  { run: 'infra/k8s (the Ingress)', manifests: RUNS.ingress, extra: [], expected: EXPECTED.ingress },
-  { run: 'the gateway-api profile', manifests: RUNS.gateway, extra: GATEWAY_PODS, expected: EXPECTED.gateway },
-  { run: 'the production profile', manifests: RUNS.production, extra: [], expected: EXPECTED.production },
-])('the NetworkPolicies of $run', ({ manifests, extra, expected }) => {
+  { run: 'infra/k8s (the Ingress)', manifests: RUNS.ingress, extra: [], pods: PODS, expected: EXPECTED.ingress },
+  {
+    run: 'the gateway-api profile',
+    manifests: RUNS.gateway,
+    extra: GATEWAY_PODS,
+    pods: PODS,
+    expected: EXPECTED.gateway,
+  },
+  {
+    run: 'the production profile',
+    manifests: RUNS.production,
+    extra: [],
+    pods: PODS,
+    expected: EXPECTED.production,
+  },
+  {
+    run: 'the observability profile',
+    manifests: RUNS.observability,
+    extra: [],
+    pods: [...PODS, ...OBSERVABILITY_PODS].sort(),
+    expected: EXPECTED.observability,
+  },
+  {
+    run: 'the gateway-api and observability profiles',
+    manifests: RUNS.gatewayObservability,
+    extra: GATEWAY_PODS,
+    pods: [...PODS, ...OBSERVABILITY_PODS].sort(),
+    expected: EXPECTED.gatewayObservability,
+  },
+  {
+    run: 'the production and observability profiles',
+    manifests: RUNS.productionObservability,
+    extra: [],
+    pods: [...PODS, ...OBSERVABILITY_PODS].sort(),
+    expected: EXPECTED.productionObservability,
+  },
+])('the NetworkPolicies of $run', ({ manifests, extra, pods, expected }) => {
   const endpoints = endpointsOf(manifests, extra);
   const policies = policiesOf(manifests, NAMESPACE);
 
@@ -160,7 +235,7 @@ describe.each([
       podsOf(manifests, NAMESPACE)
         .map((p) => p.name)
         .sort(),
-    ).toEqual(PODS);
+    ).toEqual(pods);
   });
 
   test('allow exactly the expected matrix: every other connection is denied', () => {
@@ -289,6 +364,58 @@ describe('the matrix check, given broken policies', () => {
 
     expect(check([...others('orders-postgres'), policy(store)])).toEqual({
       unexpected: ['stranger -> orders-postgres:5432/TCP'],
+      missing: [],
+    });
+  });
+});
+
+describe('the matrix check of the observability profile, given broken policies', () => {
+  const endpoints = endpointsOf(RUNS.observability);
+  const named = (name: string) =>
+    RUNS.observability.find((m) => m.object.kind === 'NetworkPolicy' && m.object.metadata.name === name)!.object;
+  const policy = (object: KubeObject): Policy => ({ namespace: NAMESPACE, spec: (object as INetworkPolicy).spec! });
+  const others = (...names: string[]) =>
+    policiesOf(
+      RUNS.observability.filter((m) => !(m.object.kind === 'NetworkPolicy' && names.includes(m.object.metadata.name))),
+      NAMESPACE,
+    );
+  const check = (broken: Policy[]) => differences(reachability(broken, endpoints, NAMESPACE), EXPECTED.observability);
+
+  test("fails without the services' side of the scrapes: Prometheus's egress alone does not get in", () => {
+    expect(check(others('metrics-from-prometheus'))).toEqual({
+      unexpected: [],
+      missing: SERVICES.map((service) => `prometheus -> ${service}:3000/TCP`),
+    });
+  });
+
+  test('fails when the services send their traces to the gRPC port, which the collector does not open to them', () => {
+    const traces = edited(named('traces-to-otel-collector'), [['spec.egress.0.ports.0.port', 'otlp-grpc']]);
+
+    expect(check([...others('traces-to-otel-collector'), policy(traces)])).toEqual({
+      unexpected: [],
+      missing: SERVICES.map((service) => `${service} -> otel-collector:4318/TCP`),
+    });
+  });
+
+  test("fails when Prometheus's API-server rule loses its ports: it reaches any address on any port", () => {
+    const prometheus = edited(named('prometheus'), [['spec.egress.2.ports', REMOVE]]);
+
+    expect(check([...others('prometheus'), policy(prometheus)])).toEqual({
+      unexpected: [
+        'prometheus -> ingress-nginx:80/TCP',
+        'prometheus -> internet:80/TCP',
+        'prometheus -> private-address:10250/TCP',
+        'prometheus -> stranger:3000/TCP',
+      ],
+      missing: [],
+    });
+  });
+
+  test("fails when NATS's monitoring port accepts every namespace, not the exporter alone", () => {
+    const monitor = edited(named('nats-monitor-from-exporter'), [['spec.ingress.0.from', [{ namespaceSelector: {} }]]]);
+
+    expect(check([...others('nats-monitor-from-exporter'), policy(monitor)])).toEqual({
+      unexpected: ['ingress-nginx -> nats:8222/TCP', 'kube-dns -> nats:8222/TCP', 'stranger -> nats:8222/TCP'],
       missing: [],
     });
   });

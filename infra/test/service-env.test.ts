@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from '@ticketing/common/service';
+import { tracingOffReason } from '@ticketing/common/telemetry';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -11,6 +12,13 @@ import { loadServices } from './lib/services';
 
 const skaffold = loadSkaffold();
 const secrets = readmeSecrets();
+
+/**
+ * What a service reads besides its config schema: the OpenTelemetry exporter's address, which
+ * common/src/telemetry takes from the environment to turn tracing on (the observability
+ * profile's telemetry-config sets it; infra/test/observability.test.ts follows it).
+ */
+const TELEMETRY_ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT'];
 
 /** Every service of services.json: its Deployment, its own config schema, its PostgreSQL. */
 const SERVICES: { name: string; deployment: string; schema: z.ZodObject; database: string }[] = loadServices().map(
@@ -47,9 +55,9 @@ describe.each(SKAFFOLD_RUNS)('with $name', ({ profiles }) => {
       expect(() => parseConfig(schema, envOf(manifests, deployment))).not.toThrow();
     });
 
-    test('sets no variable its config schema ignores, except to compose one it reads', () => {
+    test('sets no variable its config schema ignores, except to compose one it reads, or for its telemetry', () => {
       const env = containerOf(deployment).env ?? [];
-      const read = new Set(Object.keys(schema.shape));
+      const read = new Set([...Object.keys(schema.shape), ...TELEMETRY_ENV]);
       const composing = new Set(env.filter((v) => read.has(v.name)).flatMap((v) => references(v.value ?? '')));
 
       expect(env.map((v) => v.name).filter((n) => !read.has(n) && !composing.has(n))).toEqual([]);
@@ -129,6 +137,11 @@ describe.each(SKAFFOLD_RUNS)('with $name', ({ profiles }) => {
     expect(apiUrl.protocol).toBe('http:');
     expect(apiUrl.hostname).toBe(expectedHost);
   });
+});
+
+test.each(TELEMETRY_ENV)('%s is what turns the services’ tracing on (common/src/telemetry)', (name) => {
+  expect(tracingOffReason({})).toContain(name);
+  expect(tracingOffReason({ [name]: 'http://otel-collector:4318' })).toBeUndefined();
 });
 
 describe('a service whose manifest is broken', () => {

@@ -4,6 +4,7 @@ import { copiesOf, instructionsOf, readDockerfile, stageNamed } from './lib/dock
 import { edited, REMOVE } from './lib/edit';
 import { ROOT } from './lib/manifests';
 import {
+  applyPatch,
   applyProfiles,
   deployedManifests,
   loadSkaffold,
@@ -48,6 +49,11 @@ describe('skaffold.yaml', () => {
       edited(skaffold, [['apiVersion', 'skaffold/v2beta29']]),
       '/apiVersion must be equal to constant',
     ],
+    [
+      'a profile patch without its path',
+      edited(skaffold, [['profiles.0.patches', [{ op: 'add', value: 'infra/k8s-observability/*.yaml' }]]]),
+      "must have required property 'path'",
+    ],
   ])('with %s fails validation, naming it', (_situation, broken, expected) => {
     expect(validateSkaffold(broken).join('\n')).toContain(expected);
   });
@@ -75,6 +81,44 @@ describe('skaffold.yaml', () => {
     expect(resolveRawYaml(applyProfiles(skaffold, ['gateway-api']).manifests?.rawYaml ?? []).sort()).toEqual(
       [...k8s, ...gateway].sort(),
     );
+  });
+});
+
+describe('the observability profile', () => {
+  const observability = readdirSync(path.join(ROOT, 'infra', 'k8s-observability'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `infra/k8s-observability/${f}`)
+    .sort();
+  const files = (profiles: string[]) => resolveRawYaml(applyProfiles(skaffold, profiles).manifests?.rawYaml ?? []);
+
+  test.each([[[]], [['dev-loop']], [['gateway-api']], [['production']]])(
+    'named after %j, adds infra/k8s-observability in front of what those deploy, and changes nothing else',
+    (before) => {
+      expect(files([...before, 'observability'])).toEqual([...observability, ...files(before)]);
+      expect(applyProfiles(skaffold, [...before, 'observability']).build).toEqual(
+        applyProfiles(skaffold, before).build,
+      );
+    },
+  );
+
+  test('named before a profile that lists its own manifests, is lost: the README names it last', () => {
+    expect(files(['observability', 'gateway-api'])).toEqual(files(['gateway-api']));
+  });
+
+  test('a patch whose path leads nowhere fails, as skaffold does ("invalid path")', () => {
+    const sections = applyProfiles(skaffold, []);
+
+    expect(() => applyPatch(sections, { op: 'add', path: '/manifests/kustomize/paths/0', value: 'x' })).toThrow(
+      /invalid path/,
+    );
+    expect(() => applyPatch(sections, { op: 'add', path: '/manifests/rawYaml/5', value: 'x' })).toThrow(/invalid path/);
+    expect(() => applyPatch(sections, { path: '/deploy/kubectl/defaultNamespace', value: 'x' })).toThrow(
+      /invalid path/,
+    );
+    expect(applyPatch(sections, { op: 'add', path: '/manifests/rawYaml/-', value: 'x' }).manifests?.rawYaml).toEqual([
+      ...(sections.manifests?.rawYaml ?? []),
+      'x',
+    ]);
   });
 });
 

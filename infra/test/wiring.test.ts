@@ -1,6 +1,7 @@
 import type { IGateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
@@ -48,6 +49,9 @@ describe.each([
   { name: 'infra/k8s (the Ingress)', profiles: [] },
   { name: 'the gateway-api profile', profiles: ['gateway-api'] },
   { name: 'the production profile', profiles: ['production'] },
+  { name: 'the observability profile', profiles: ['observability'] },
+  { name: 'the gateway-api and observability profiles', profiles: ['gateway-api', 'observability'] },
+  { name: 'the production and observability profiles', profiles: ['production', 'observability'] },
 ])('in $name', ({ profiles }) => {
   const manifests = deployedManifests(skaffold, profiles);
   const workloads = [...of<Workload>(manifests, 'Deployment'), ...of<Workload>(manifests, 'StatefulSet')];
@@ -62,6 +66,12 @@ describe.each([
     const service = services.find((s) => s.metadata?.name === name);
     return service?.spec?.ports?.map((p) => p.port) ?? [];
   }
+
+  test('no two objects share a kind and a name: a later one would replace the earlier', () => {
+    const keys = manifests.map((m) => `${m.object.kind}/${m.object.metadata.name}`);
+
+    expect(keys.filter((key, i) => keys.indexOf(key) !== i)).toEqual([]);
+  });
 
   test.each(workloadNames)('%s selects the pods of its own template', (name) => {
     const workload = workloads.find((w) => w.metadata.name === name)!;
@@ -173,10 +183,20 @@ describe.each([
   test.each(containerNames)('%s runs as a non-root user without privilege escalation or capabilities', (name) => {
     const { workload, container } = containers[containerNames.indexOf(name)]!;
     const pod = workload.spec.template.spec!;
+    // A token for the API server only where the pod's own ServiceAccount is bound to a Role
+    // (Prometheus's discovery); every other pod goes without.
+    const bound = of<IRoleBinding>(manifests, 'RoleBinding').some(
+      (b) =>
+        b.roleRef.kind === 'Role' &&
+        (b.subjects ?? []).some((s) => s.kind === 'ServiceAccount' && s.name === pod.serviceAccountName),
+    );
 
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
-    expect(pod.automountServiceAccountToken).toBe(false);
+    expect({ serviceAccount: pod.serviceAccountName, token: pod.automountServiceAccountToken }).toEqual({
+      serviceAccount: pod.serviceAccountName,
+      token: bound,
+    });
     expect(container.securityContext?.allowPrivilegeEscalation).toBe(false);
     expect(container.securityContext?.capabilities?.drop).toEqual(['ALL']);
   });

@@ -4,7 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { natsMetricsText } from '../lib/prometheus.mjs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { findExecutable } from '@ticketing/common/system';
+import { natsMetricsText, prometheusConfig } from '../lib/prometheus.mjs';
 import { groupTraces, readSpans, startTraceReceiver, waterfall } from '../lib/trace-store.mjs';
 import { parsePrometheusText, sampleValue } from './lib/prometheus-text';
 
@@ -161,5 +165,35 @@ describe("the bus's figures for Prometheus", () => {
       sampleValue(samples, 'jetstream_consumer_num_pending', { consumer_name: 'orders-service-ticket:created' }),
     ).toBe(3);
     expect(sampleValue(samples, 'jetstream_consumer_num_ack_pending', {})).toBe(1);
+  });
+
+  it('configures Prometheus with a job per service (every instance), the bus and itself, as promtool accepts', async () => {
+    const config = prometheusConfig({
+      services: { orders: [4001, 4002], tickets: [4003] },
+      natsBridgePort: 4004,
+      port: 9090,
+    });
+    expect(config.scrape_configs.map((job: { job_name: string }) => job.job_name)).toEqual([
+      'orders',
+      'tickets',
+      'nats',
+      'prometheus',
+    ]);
+    expect(config.scrape_configs[0]!.static_configs).toEqual([{ targets: ['127.0.0.1:4001', '127.0.0.1:4002'] }]);
+    const dir = await mkdtemp(path.join(tmpdir(), 'ticketing-prometheus-'));
+    try {
+      writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
+      const check = spawnSync(
+        findExecutable('promtool', 'apt-get install prometheus'),
+        ['check', 'config', path.join(dir, 'prometheus.yml')],
+        { encoding: 'utf8' },
+      );
+      expect({ status: check.status, output: check.stdout + check.stderr }).toEqual({
+        status: 0,
+        output: expect.stringContaining('SUCCESS'),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,8 @@ export const K8S_DIR = path.join(ROOT, 'infra', 'k8s');
 export const GATEWAY_DIR = path.join(ROOT, 'infra', 'k8s-gateway');
 /** The production variant: the 3-node NATS cluster in place of infra/k8s/nats-depl.yaml. */
 export const PRODUCTION_DIR = path.join(ROOT, 'infra', 'k8s-production');
+/** Traces and metrics: the OpenTelemetry Collector, Jaeger, Prometheus, the NATS exporter, their policies. */
+export const OBSERVABILITY_DIR = path.join(ROOT, 'infra', 'k8s-observability');
 
 /** A Kubernetes object as read from YAML, before any validation. */
 export interface KubeObject {

@@ -19,11 +19,23 @@ export interface SkaffoldSections {
   deploy?: { kubectl?: Record<string, unknown> };
 }
 
+/** One JSON Patch operation of a profile (RFC 6902; skaffold's `op` defaults to replace). */
+export interface SkaffoldPatch {
+  op?: string;
+  path: string;
+  from?: string;
+  value?: unknown;
+}
+
 /** skaffold.yaml as far as these tests read it. */
 export interface SkaffoldConfig extends SkaffoldSections {
   apiVersion: string;
   kind: string;
-  profiles?: (SkaffoldSections & { name: string; activation?: { command?: string }[] })[];
+  profiles?: (SkaffoldSections & {
+    name: string;
+    activation?: { command?: string }[];
+    patches?: SkaffoldPatch[];
+  })[];
 }
 
 export const SKAFFOLD_FILE = path.join(ROOT, 'skaffold.yaml');
@@ -48,8 +60,10 @@ export function validateSkaffold(config: unknown): string[] {
 }
 
 /**
- * The config with the named profiles applied in order, the way skaffold overlays them:
- * objects merge field by field, while lists and scalars in a profile replace the base's.
+ * The config with the named profiles applied in order, the way skaffold applies them
+ * (pkg/skaffold/schema/profiles.go): first the profile's sections overlay the config, objects
+ * merging field by field while lists and scalars replace the config's; then its patches
+ * apply, in order, to the result.
  */
 export function applyProfiles(config: SkaffoldConfig, names: readonly string[]): SkaffoldSections {
   let sections: SkaffoldSections = { build: config.build, manifests: config.manifests, deploy: config.deploy };
@@ -57,8 +71,47 @@ export function applyProfiles(config: SkaffoldConfig, names: readonly string[]):
     const profile = config.profiles?.find((p) => p.name === name);
     if (!profile) throw new Error(`skaffold.yaml has no profile ${name}`);
     sections = overlay(sections, { build: profile.build, manifests: profile.manifests, deploy: profile.deploy });
+    for (const patch of profile.patches ?? []) sections = applyPatch(sections, patch, name);
   }
   return sections;
+}
+
+/**
+ * One JSON Patch operation (add, remove or replace; skaffold's default op is replace) on a
+ * copy of the sections. A path that leads nowhere throws, as skaffold fails with
+ * "invalid path"; so does an operation or a section these tests do not model.
+ */
+export function applyPatch(sections: SkaffoldSections, patch: SkaffoldPatch, profile = '(patch)'): SkaffoldSections {
+  const op = patch.op ?? 'replace';
+  const fail = (why: string) => new Error(`profile ${profile}: ${op} ${patch.path}: ${why}`);
+  if (!['add', 'remove', 'replace'].includes(op)) throw fail('operation not modelled');
+  const keys = patch.path
+    .split('/')
+    .slice(1)
+    .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (!patch.path.startsWith('/') || !['build', 'manifests', 'deploy'].includes(keys[0] ?? '')) {
+    throw fail('only paths into build, manifests and deploy are modelled');
+  }
+  const copy = structuredClone(sections) as Record<string, unknown>;
+  const last = keys.pop()!;
+  let parent: unknown = copy;
+  for (const key of keys) {
+    parent = isPlainObject(parent) || Array.isArray(parent) ? (parent as Record<string, unknown>)[key] : undefined;
+    if (parent === undefined) throw fail('invalid path');
+  }
+  if (Array.isArray(parent)) {
+    const index = last === '-' && op === 'add' ? parent.length : Number(last);
+    const bound = op === 'add' ? parent.length : parent.length - 1;
+    if (!/^(0|[1-9]\d*|-)$/.test(last) || !(index >= 0 && index <= bound)) throw fail('invalid path');
+    parent.splice(index, op === 'add' ? 0 : 1, ...(op === 'remove' ? [] : [structuredClone(patch.value)]));
+  } else if (isPlainObject(parent)) {
+    if (op !== 'add' && !(last in parent)) throw fail('invalid path');
+    if (op === 'remove') delete parent[last];
+    else parent[last] = structuredClone(patch.value);
+  } else {
+    throw fail('invalid path');
+  }
+  return copy as SkaffoldSections;
 }
 
 function overlay<T>(base: T, over: T): T {
@@ -106,7 +159,9 @@ export interface SkaffoldRun {
 
 /**
  * Every combination the README documents: `skaffold run` and `skaffold dev` (which
- * activates dev-loop), each with the Ingress or with the Gateway API.
+ * activates dev-loop), each with the Ingress or with the Gateway API, the production shape,
+ * and traces and metrics with them (observability, named last: skaffold applies profiles in
+ * the order they are named, after the ones it activates by itself).
  */
 export const SKAFFOLD_RUNS: SkaffoldRun[] = [
   { name: 'skaffold run', profiles: [] },
@@ -114,6 +169,10 @@ export const SKAFFOLD_RUNS: SkaffoldRun[] = [
   { name: 'skaffold run -p gateway-api', profiles: ['gateway-api'] },
   { name: 'skaffold dev -p gateway-api', profiles: ['dev-loop', 'gateway-api'] },
   { name: 'skaffold run -p production', profiles: ['production'] },
+  { name: 'skaffold run -p observability', profiles: ['observability'] },
+  { name: 'skaffold dev -p observability', profiles: ['dev-loop', 'observability'] },
+  { name: 'skaffold run -p gateway-api,observability', profiles: ['gateway-api', 'observability'] },
+  { name: 'skaffold run -p production,observability', profiles: ['production', 'observability'] },
 ];
 
 /** The objects a run deploys. */
