@@ -9,6 +9,7 @@
 //   BENCH_SECONDS=5             seconds per load run
 //   BENCH_DATABASES=postgres,pglite
 //   BENCH_TICKETS=10000         tickets in the table before reads are measured
+//   BENCH_TRACES=0              skip the create with traces on (npm start keeps them by default)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -198,6 +199,43 @@ async function bench(kind, tools) {
   }
   try {
     console.log(`\n${kind === 'pglite' ? 'PGlite, on disk' : 'PostgreSQL 15 server'}:`);
+    // First, the same system with its traces kept (OTLP to the runner's receiver), as npm start
+    // runs by default; stopped before the system measured below starts on the same databases.
+    let traced;
+    if (process.env.BENCH_TRACES !== '0') {
+      const tracedStack = await spawnReady(path.join(root, 'scripts/bench/stack-server.mjs'), [dataDir], {
+        ...env,
+        BENCH_TRACES: '1',
+      });
+      const tracedDirect = `http://127.0.0.1:${tracedStack.info.ports['tickets-srv']}`;
+      const cookie = sessionCookie(env.JWT_KEY, { id: 'bench-seller' })[0];
+      const { connect, nkeyAuthenticator } = require('@nats-io/transport-node');
+      const tracedBus = await connect({
+        servers: tracedStack.info.natsUrl,
+        authenticator: nkeyAuthenticator(
+          new TextEncoder().encode(readFileSync(path.join(dataDir, 'credentials', 'runner.nk'), 'utf8').trim()),
+        ),
+      });
+      traced = await load(
+        `${tracedDirect}/api/tickets`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify({ title: 'Traced night', price: 12.5 }),
+        },
+        // As the untraced create below: until orders has its copy of every ticket.
+        async () => {
+          for (;;) {
+            const ready = await (await fetch(`${tracedDirect}/readyz`)).json();
+            if (ready.outboxPending === 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          await consumerIdle(tracedBus, 'orders-service-ticket:created');
+        },
+      );
+      await tracedBus.close();
+      await stopChild(tracedStack.child);
+    }
     const stack = await spawnReady(path.join(root, 'scripts/bench/stack-server.mjs'), [dataDir], env);
     const { url, natsUrl, pids, ports } = stack.info;
     const ticketsDirect = `http://127.0.0.1:${ports['tickets-srv']}`;
@@ -255,6 +293,7 @@ async function bench(kind, tools) {
     const create = await load(`${url}/api/tickets`, creates, copiedToOrders, components);
     line('this project: create through the local edge (nginx)', create, direct, 'direct');
     breakdown(create);
+    if (traced) line('this project: create direct, traces kept (npm start)', traced, direct, 'untraced');
     target(
       kind,
       "create direct ≥ 1.0× the course's",

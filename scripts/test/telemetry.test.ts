@@ -9,6 +9,7 @@ import { waitFor } from '@ticketing/common/testing';
 import { startStack } from '../lib/stack.mjs';
 import { groupTraces, readSpans, tracesDir, waterfall } from '../lib/trace-store.mjs';
 import { parsePrometheusText, sampleValue } from './lib/prometheus-text';
+import { apiCall, buyTicket } from './lib/purchase';
 
 const root = path.join(__dirname, '..', '..');
 const SERVICES = ['auth', 'tickets', 'orders', 'expiration', 'payments'];
@@ -55,16 +56,6 @@ describe('traces and metrics of a purchase', () => {
     await stack?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
-
-  const call = async (method: string, url: string, cookie = '', body?: object) => {
-    const response = await fetch(`${stack.url}${url}`, {
-      method,
-      headers: { 'content-type': 'application/json', cookie },
-      body: body && JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
-  };
 
   /** The trace whose root is the request `name` in `service`, once `done` holds for its spans. */
   const traceOf = async (service: string, name: string, done: (spans: Span[]) => boolean) =>
@@ -119,29 +110,8 @@ describe('traces and metrics of a purchase', () => {
 
   it('follows placing an order and paying for it across every service, one trace each', async () => {
     const before = Object.fromEntries(await Promise.all(SERVICES.map(async (name) => [name, await scrape(name)])));
-    const signUp = async (email: string) =>
-      (await call('POST', '/api/users/signup', '', { email, password: 'password123' })).headers
-        .get('set-cookie')!
-        .split(';')[0]!;
-    const seller = await signUp('traced-seller@example.com');
-    const buyer = await signUp('traced-buyer@example.com');
-    const ticket = await call('POST', '/api/tickets', seller, { title: 'Traced', price: 30 });
-    expect(ticket.status).toBe(201);
-    const order = await waitFor(
-      async () => {
-        const placed = await call('POST', '/api/orders', buyer, { ticketId: ticket.body.id });
-        return placed.status === 201 ? placed.body : undefined;
-      },
-      { message: 'the order placed' },
-    );
-    const paid = await waitFor(
-      async () => {
-        const payment = await call('POST', '/api/payments', buyer, { orderId: order.id, token: 'tok_visa' });
-        return payment.status === 201 ? payment.body : undefined;
-      },
-      { message: 'the order paid' },
-    );
-    expect(paid.status).toBe('succeeded');
+    const { payment } = await buyTicket(apiCall(stack.url), 'traced', { title: 'Traced', price: 30 });
+    expect(payment.status).toBe('succeeded');
 
     // Placing the order: the request, tickets reserving the ticket and orders' copy taking
     // the update, expiration scheduling it, payments copying the order.
@@ -178,10 +148,10 @@ describe('traces and metrics of a purchase', () => {
         has(spans, 'expiration', 'process order:completed') &&
         has(spans, 'orders', 'process ticket:updated'),
     );
-    const payment = paying.spans as Span[];
-    const [inOrders] = expectEvent(payment, paying.root as Span, 'payments', 'payment:created', ['orders']);
-    const [sold] = expectEvent(payment, inOrders!, 'orders', 'order:completed', ['tickets', 'expiration']);
-    expectEvent(payment, sold!, 'tickets', 'ticket:updated', ['orders']);
+    const paid = paying.spans as Span[];
+    const [inOrders] = expectEvent(paid, paying.root as Span, 'payments', 'payment:created', ['orders']);
+    const [sold] = expectEvent(paid, inOrders!, 'orders', 'order:completed', ['tickets', 'expiration']);
+    expectEvent(paid, sold!, 'tickets', 'ticket:updated', ['orders']);
     expect(paying.traceId).not.toBe(placing.traceId);
 
     // `npm run trace <id>` prints it as a waterfall: every service, nested, with durations.
