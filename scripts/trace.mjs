@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run trace [id]`: prints a trace the local runner kept (the latest one, or the one whose
-// id starts with `id`) as an indented waterfall; `npm run trace -- --list` lists the latest.
+// `npm run trace [id]`: prints a trace the local runner kept (the latest that crossed services,
+// or the one whose id starts with `id`) as an indented waterfall; `npm run trace -- --list`
+// lists the latest of every kind.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { groupTraces, readSpans, tracesDir, waterfall } from './lib/trace-store.mjs';
@@ -14,7 +15,7 @@ function main() {
   if (args.includes('--help') || args.includes('-h')) {
     console.log(
       [
-        'npm run trace            the latest trace npm start kept, as a waterfall',
+        'npm run trace            the latest trace npm start kept that crossed services (a listing, an order, a payment), as a waterfall',
         "npm run trace <id>       the trace whose id starts with <id> (a log line's trace_id)",
         'npm run trace -- --list  the latest traces: id, when, duration, spans, services, first span',
       ].join('\n'),
@@ -43,7 +44,10 @@ function main() {
     console.error(`"${wanted}" is not a trace id: 32 hexadecimal digits, or their start`);
     return 1;
   }
-  const matching = wanted ? traces.filter((trace) => trace.traceId.startsWith(wanted.toLowerCase())) : traces.slice(-1);
+  // Without an id, the latest piece of work that crossed services: the pages' own reads (an
+  // order page asks for its order every second) would otherwise always be the latest.
+  const latest = traces.findLast((trace) => trace.services.length > 1) ?? traces.at(-1);
+  const matching = wanted ? traces.filter((trace) => trace.traceId.startsWith(wanted.toLowerCase())) : [latest];
   if (matching.length === 0) {
     console.error(`No trace's id starts with ${wanted}; npm run trace -- --list shows the latest.`);
     return 1;

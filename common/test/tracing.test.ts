@@ -10,6 +10,8 @@ import { NatsWrapper } from '../src/nats/nats-wrapper';
 import { enqueueEvent } from '../src/outbox/enqueue-event';
 import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { publishThrough } from '../src/outbox/publish-through';
+import { trace } from '@opentelemetry/api';
+import { periodicWorker } from '../src/service/periodic-worker';
 import { inSpan } from '../src/telemetry/trace';
 import { ServiceMetrics } from '../src/telemetry/metrics';
 import {
@@ -38,13 +40,14 @@ beforeAll(async () => {
   client = await connectWithStream(server);
   nats = await server.wrapper();
   database = await createTestDatabase({ schema: copySchema, migrationsFolder });
-  metrics = new ServiceMetrics('test');
+  metrics = new ServiceMetrics('test', { processMetrics: false });
   relay = new OutboxRelay({
     database,
     logger: silent,
     publish: publishThrough(nats, [Subjects.TicketCreated]),
     onPublished: (subject) => metrics.published(subject),
   });
+  metrics.watchOutbox(() => relay.stats());
   relay.start();
 });
 
@@ -129,6 +132,24 @@ describe('with tracing on', () => {
     expect(text).toMatch(
       /messaging_client_sent_messages_total\{messaging_system="nats",messaging_destination_name="ticket:created"\} [1-9]/,
     );
+    // Everything queued has been sent.
+    expect(text).toContain('ticketing_outbox_rows{state="pending"} 0');
+    expect(text).toContain('ticketing_outbox_oldest_pending_age_seconds 0');
+  });
+
+  it('keeps a background pass out of the trace that kicked it', async () => {
+    const seen: (string | undefined)[] = [];
+    const worker = periodicWorker({
+      name: 'test worker',
+      intervalMs: 60_000,
+      logger: silent,
+      passAtStart: false,
+      pass: async () => void seen.push(trace.getActiveSpan()?.spanContext().traceId),
+    });
+    worker.start();
+    await inSpan('a request that wakes the worker', {}, async () => worker.kick());
+    await worker.stop();
+    expect(seen).toEqual([undefined]);
   });
 
   it('keeps the context with the outbox row until the relay sends it', async () => {
@@ -172,5 +193,29 @@ describe('with tracing off', () => {
       sub.unsubscribe();
       await listener.close();
     }
+  });
+});
+
+describe('the outbox in the metrics', () => {
+  it('reports a pending row and its age, and NaN rather than a stale age when the database cannot say', async () => {
+    const local = new ServiceMetrics('outbox-test', { processMetrics: false });
+    let stats = { pending: 2, failed: 1, oldestPendingAgeSeconds: 12.5 };
+    let failing = false;
+    local.watchOutbox(async () => {
+      if (failing) throw new Error('the database is away');
+      return stats;
+    });
+    const text = () => local.registry.metrics();
+
+    expect(await text()).toContain('ticketing_outbox_rows{state="pending"} 2');
+    expect(await text()).toContain('ticketing_outbox_rows{state="failed"} 1');
+    expect(await text()).toContain('ticketing_outbox_oldest_pending_age_seconds 12.5');
+
+    failing = true;
+    stats = { pending: 0, failed: 0, oldestPendingAgeSeconds: 0 };
+    const away = await text();
+    // prom-client writes NaN so; Prometheus reads it in any case (Go's ParseFloat).
+    expect(away).toContain('ticketing_outbox_oldest_pending_age_seconds Nan');
+    expect(away).not.toContain('ticketing_outbox_rows{');
   });
 });

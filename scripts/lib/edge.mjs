@@ -140,6 +140,10 @@ ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n')}
   proxy_set_header X-Forwarded-Host $host;
   proxy_set_header X-Forwarded-Port $server_port;
   proxy_set_header Forwarded "";
+  # A trace starts here: a client does not choose its trace's id, sampling or baggage.
+  proxy_set_header traceparent "";
+  proxy_set_header tracestate "";
+  proxy_set_header baggage "";
   proxy_connect_timeout 5s;
   proxy_read_timeout 60s;
   proxy_send_timeout 60s;

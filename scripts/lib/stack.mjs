@@ -142,9 +142,7 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
 
   const bus = await localBus(options, { dataDir, services, streamName, logs });
   const databases = await localDatabases(options, { dataDir, services, instances, say, logs });
-  const traces = await localTraces(options, { dataDir, say });
   const { instancePorts, ports } = await allocatePorts(options, { root, services, instances });
-  const metrics = await localPrometheus(options, { dataDir, services, instancePorts, bus, logs });
   await waitForFreeDirs(
     [
       ...(bus.process ? [path.join(dataDir, 'nats')] : []),
@@ -153,6 +151,15 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     ],
     say,
   );
+  // Servers in this process: closed by the stop below, or here when the start fails before it.
+  const traces = await localTraces(options, { dataDir, say });
+  let metrics;
+  try {
+    metrics = await localPrometheus(options, { dataDir, services, instancePorts, bus, logs });
+  } catch (error) {
+    await traces.receiver?.stop();
+    throw error;
+  }
   const serviceChildren = serviceProcesses(options, {
     root,
     dataDir,
@@ -249,7 +256,12 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
  * endpoint (the services inherit that). Resolves with the variables the services get.
  */
 async function localTraces(options, { dataDir, say }) {
-  const disabled = (process.env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
+  const disabled =
+    (process.env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true' ||
+    !(process.env.OTEL_TRACES_EXPORTER ?? 'otlp')
+      .split(',')
+      .map((name) => name.trim())
+      .includes('otlp');
   const elsewhere = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (disabled || elsewhere || options.traces !== 'local') {
     return { env: {}, where: disabled ? 'off' : elsewhere || 'off' };

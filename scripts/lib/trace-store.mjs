@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-/** The file the receiver appends to; at `MAX_FILE_BYTES` it becomes `spans.1.jsonl` (replacing the older one). */
+/** The file the receiver appends to; at `maxFileBytes` (32 MB) it becomes `spans.1.jsonl` (replacing the older one). */
 const CURRENT = 'spans.jsonl';
 const PREVIOUS = 'spans.1.jsonl';
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -22,15 +22,15 @@ function answer(res, status, body) {
 /**
  * Starts the receiver on loopback: `POST /v1/traces` with an OTLP `ExportTraceServiceRequest`
  * as JSON (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`), each appended as one line.
- * @param {{ dir: string, port?: number }} options
+ * @param {{ dir: string, port?: number, maxFileBytes?: number }} options
  * @returns {Promise<{ endpoint: string, port: number, stop: () => Promise<void> }>}
  */
-export async function startTraceReceiver({ dir, port = 0 }) {
+export async function startTraceReceiver({ dir, port = 0, maxFileBytes = MAX_FILE_BYTES }) {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, CURRENT);
   let size = fs.existsSync(file) ? fs.statSync(file).size : 0;
   const append = (line) => {
-    if (size + line.length > MAX_FILE_BYTES && size > 0) {
+    if (size + Buffer.byteLength(line) > maxFileBytes && size > 0) {
       fs.renameSync(file, path.join(dir, PREVIOUS));
       size = 0;
     }

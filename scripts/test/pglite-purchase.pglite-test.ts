@@ -7,6 +7,7 @@ import path from 'node:path';
 import { waitFor } from '@ticketing/common/testing';
 import { startStack } from '../lib/stack.mjs';
 import { apiCall, buyTicket } from './lib/purchase';
+import { groupTraces, readSpans, tracesDir } from '../lib/trace-store.mjs';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -26,6 +27,7 @@ describe('the system on the embedded databases (DATABASE=pglite)', () => {
       client: false,
       database: 'pglite',
       logLevel: 'info',
+      traces: 'local',
       print: (line: string) => lines.push(line),
     });
   }, 180_000);
@@ -65,4 +67,41 @@ describe('the system on the embedded databases (DATABASE=pglite)', () => {
       message: 'the ticket sold',
     });
   }, 240_000);
+
+  it("traces the embedded databases' queries inside the work that made them, and the relay's in no one's", async () => {
+    interface Span {
+      spanId: string;
+      parentSpanId?: string;
+      service: string;
+      name: string;
+      attributes: Record<string, unknown>;
+    }
+    const paying = await waitFor(
+      () =>
+        groupTraces(readSpans(tracesDir(dataDir))).find(
+          (t: { root: Span; spans: Span[] }) =>
+            t.root.name === 'POST /api/payments' &&
+            t.spans.some((span) => span.service === 'tickets' && span.name === 'process order:completed'),
+        ),
+      { timeoutMs: 30_000, message: 'the payment traced through tickets' },
+    );
+    const spans = paying.spans as Span[];
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    const sold = spans.find((span) => span.service === 'tickets' && span.name === 'process order:completed')!;
+    const under = (span: Span, ancestor: Span): boolean => {
+      const parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
+      return parent !== undefined && (parent === ancestor || under(parent, ancestor));
+    };
+    expect(spans.some((span) => span.name === 'pglite.query:UPDATE' && under(span, sold))).toBe(true);
+    // A commit notifies the relay from inside the work that queued the event: the relay's
+    // pass (its reads and marks of the outbox) must not land in that work's trace. The only
+    // outbox statements in it are the inserts, each in its `create` span.
+    const outboxStatements = spans.filter((span) => /\boutbox\b/.test(String(span.attributes['db.query.text'] ?? '')));
+    expect(outboxStatements.length).toBeGreaterThan(0);
+    expect(
+      outboxStatements
+        .filter((span) => !byId.get(span.parentSpanId ?? '')?.name.startsWith('create '))
+        .map((span) => `${span.service}: ${span.attributes['db.query.text']}`),
+    ).toEqual([]);
+  }, 60_000);
 });

@@ -113,11 +113,34 @@ describe('the trace store', () => {
         env: { ...process.env, DATA_DIR: dir },
         encoding: 'utf8',
       });
-    expect(trace()).toMatch(new RegExp(`^trace ${T2} `));
+    // The latest that crossed services, not the later expiry in expiration alone.
+    expect(trace()).toMatch(new RegExp(`^trace ${T1} `));
     expect(trace('aaaa')).toMatch(new RegExp(`^trace ${T1} `));
     expect(trace('--list').trim().split('\n')).toHaveLength(2);
     expect(() => trace('cccc')).toThrow(/No trace's id starts with cccc/);
     expect(() => trace('not-an-id')).toThrow(/is not a trace id/);
+  });
+});
+
+describe('the trace store when it fills up', () => {
+  it('starts a new file, keeping the one before and dropping older ones', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ticketing-traces-'));
+    const receiver = await startTraceReceiver({ dir, maxFileBytes: 1_000 });
+    try {
+      const one = (n: number) =>
+        fetch(`${receiver.endpoint}/v1/traces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(batch('orders', [span(n.toString(16).padStart(32, '0'), '01', `work ${n}`, n, n + 1)])),
+        });
+      // Each batch ~300 bytes: three fit in a file.
+      for (let n = 1; n <= 8; n++) expect((await one(n)).status).toBe(200);
+      const names = readSpans(dir).map((s: { name: string }) => s.name);
+      expect(names).toEqual(['work 4', 'work 5', 'work 6', 'work 7', 'work 8']);
+    } finally {
+      await receiver.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -45,7 +45,8 @@ const MAX_TRACED_TEXT = 2_000;
  */
 function traced<T>(text: string, query: () => Promise<T>): Promise<T> {
   if (!inTrace()) return query();
-  const operation = /^\s*(?:with\b[\s\S]*?\)\s*)?(\w+)/i.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+  // The statement's first word, as the `pg` instrumentation names its spans.
+  const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
   return inSpan(
     `pglite.query:${operation}`,
     {

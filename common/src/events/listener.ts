@@ -14,7 +14,16 @@ import {
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../logger/logger';
-import { contextFromCarrier, inSpan, isTracing, messagingAttributes, SpanKind } from '../telemetry/trace';
+import {
+  contextFromCarrier,
+  failSpan,
+  inSpan,
+  isTracing,
+  messagingAttributes,
+  SpanKind,
+  type Span,
+  type SpanSpec,
+} from '../telemetry/trace';
 import { isRefusal } from '../nats/permission-errors';
 import { ContractViolationError, parseEventData, type Event } from './event-contracts';
 import { awaitKey, isTransientFailure, PermanentEventError, RetryLaterError } from './handler-errors';
@@ -239,11 +248,21 @@ export abstract class Listener<T extends Event> {
   }
 
   /**
-   * Runs the handler and settles the message; after a success, runs what waited for its
-   * entity. The run is a span continuing the trace the message carries (a child of its
-   * publish, so a saga is one trace; a redelivery is another child of the same publish).
+   * Runs the handler and settles the message, then what waited for its entity. With tracing
+   * on, both happen in a span continuing the trace the message carries (a child of its
+   * publish, so a saga is one trace; a redelivery is another child of the same publish), so
+   * what the handler and the settling log carries the trace's id.
    */
   private async run(held: Held<T['data']>): Promise<void> {
+    const next = await (isTracing()
+      ? inSpan(`process ${held.context.subject}`, this.spanSpec(held), (span) => this.settle(held, span))
+      : this.settle(held));
+    // Each in a span of its own, parented by its own message.
+    for (const waiter of next) await this.run(waiter);
+  }
+
+  /** Runs the handler and settles the message; resolves with the held messages its success lets go. */
+  private async settle(held: Held<T['data']>, span?: Span): Promise<Held<T['data']>[]> {
     const { msg, data, context } = held;
     const started = performance.now();
     const handled = (ok: boolean) =>
@@ -253,42 +272,39 @@ export abstract class Listener<T extends Event> {
         ok,
       } satisfies ListenerRun);
     try {
-      await (isTracing() ? this.traced(msg, data, context) : this.onMessage(data, context));
+      await this.onMessage(data, context);
     } catch (error) {
       handled(false);
-      if (error instanceof RetryLaterError && error.key !== undefined && this.hold(error.key, held)) return;
+      if (span) failSpan(span, error);
+      if (error instanceof RetryLaterError && error.key !== undefined && this.hold(error.key, held)) return [];
       this.settleFailure(msg, context, error);
-      return;
+      return [];
     }
     handled(true);
     msg.ack();
     this.report({ outcome: 'ack', ...this.ids(context) });
     // What this message was (entity and version) is what a held message may be waiting for.
     const { id, version } = data as { id?: unknown; version?: unknown };
-    if (typeof id !== 'string' || typeof version !== 'number') return;
+    if (typeof id !== 'string' || typeof version !== 'number') return [];
     const key = awaitKey(id, version);
-    const next = this.waiting.get(key);
-    if (!next) return;
+    const next = this.waiting.get(key) ?? [];
     this.waiting.delete(key);
-    for (const waiter of next) await this.run(waiter);
+    return next;
   }
 
-  private traced(msg: JsMsg, data: T['data'], context: MessageContext): Promise<void> {
+  /** The span of handling a delivery: its parent is the publish the message's `traceparent` names. */
+  private spanSpec({ msg, context }: Held<T['data']>): SpanSpec {
     const traceparent = msg.headers?.get('traceparent');
     const tracestate = msg.headers?.get('tracestate');
-    return inSpan(
-      `process ${context.subject}`,
-      {
-        kind: SpanKind.CONSUMER,
-        parent: contextFromCarrier(traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : undefined),
-        attributes: messagingAttributes('process', context.subject, context.msgId, {
-          'messaging.consumer.group.name': this.durableName,
-          'messaging.nats.message.delivery_count': context.deliveryCount,
-          'messaging.nats.stream.sequence': context.seq,
-        }),
-      },
-      () => this.onMessage(data, context),
-    );
+    return {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromCarrier(traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : undefined),
+      attributes: messagingAttributes('process', context.subject, context.msgId, {
+        'messaging.consumer.group.name': this.durableName,
+        'messaging.nats.message.delivery_count': context.deliveryCount,
+        'messaging.nats.stream.sequence': context.seq,
+      }),
+    };
   }
 
   /** Keeps an early message here until its entity moves on; false when it has waited long enough. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { detached } from '../telemetry/trace';
 import type { Worker } from './service-definition';
 
 /** A worker that makes a pass at start (unless told otherwise), every `intervalMs`, and whenever it is kicked. */
@@ -43,8 +44,10 @@ export function periodicWorker(options: PeriodicWorkerOptions): PeriodicWorker {
       return;
     }
     const { signal } = stopping;
+    // A pass is nobody's request: whatever trace kicked it (a commit's notification, a
+    // listener waking the sweep), its work does not join that trace.
     running = Promise.resolve()
-      .then(() => options.pass(signal))
+      .then(() => detached(() => options.pass(signal)))
       .then(
         () => undefined,
         (error: unknown) => onError(error),

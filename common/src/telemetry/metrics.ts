@@ -7,8 +7,27 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-/** A figure read when Prometheus scrapes; a failed read leaves the metric out of that scrape. */
+/**
+ * A figure read when Prometheus scrapes. A failed read (the database away) leaves a labelled
+ * metric's series out of that scrape and makes an unlabelled one NaN: never a stale value.
+ */
 type Read<T> = () => Promise<T>;
+
+/** How long a scrape waits for one read (a consumer's info, a count): well inside a 5 s scrape timeout. */
+const READ_TIMEOUT_MS = 1_000;
+
+/** `read()`, or undefined when it fails or takes longer than `READ_TIMEOUT_MS`. */
+async function bounded<T>(read: Read<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), READ_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([read().catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** What a listener tells the metrics: `'outcome'` and `'handled'` events, and its consumer's backlog. */
 export interface WatchedListener {
@@ -48,8 +67,15 @@ export class ServiceMetrics {
   >;
   private readonly listeners: WatchedListener[] = [];
 
-  constructor(readonly service: string) {
-    collectDefaultMetrics({ register: this.registry });
+  /**
+   * `processMetrics: false` leaves out the process' own figures (whose event-loop monitor
+   * runs until the process ends): for the services a test builds by the dozen.
+   */
+  constructor(
+    readonly service: string,
+    { processMetrics = true }: { processMetrics?: boolean } = {},
+  ) {
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     this.requestDuration = new Histogram({
       name: 'http_server_request_duration_seconds',
@@ -99,7 +125,7 @@ export class ServiceMetrics {
           this.reset();
           await Promise.all(
             listeners.map(async (listener) => {
-              const backlog = await listener.backlog().catch(() => undefined);
+              const backlog = await bounded(() => listener.backlog());
               if (!backlog) return;
               this.set(
                 { messaging_destination_name: listener.subject, messaging_consumer_group_name: listener.durableName },
@@ -201,15 +227,17 @@ export class ServiceMetrics {
   }
 
   /** Reports the outbox at each scrape: rows pending and failed, and how long the oldest pending one has waited. */
-  watchOutbox(read: Read<OutboxStats>): void {
-    // One read serves both gauges of a scrape.
+  watchOutbox(readStats: Read<OutboxStats>): void {
+    // One read serves the two gauges of a scrape: each asks once per scrape, so the first
+    // ask after both have had a read makes a new one.
     let current: Promise<OutboxStats | undefined> | undefined;
-    let readAt = 0;
+    let asked = 0;
     const stats = () => {
-      if (!current || performance.now() - readAt > 500) {
-        readAt = performance.now();
-        current = read().catch(() => undefined);
+      if (!current || asked >= 2) {
+        current = bounded(readStats);
+        asked = 0;
       }
+      asked++;
       return current;
     };
     new Gauge({
@@ -227,11 +255,11 @@ export class ServiceMetrics {
     });
     new Gauge({
       name: 'ticketing_outbox_oldest_pending_age_seconds',
-      help: 'How long the oldest pending outbox row has waited (0 when none waits).',
+      help: 'How long the oldest pending outbox row has waited (0 when none waits; NaN when the database cannot say).',
       registers: [this.registry],
       async collect() {
         const now = await stats();
-        if (now) this.set(now.oldestPendingAgeSeconds);
+        this.set(now ? now.oldestPendingAgeSeconds : NaN);
       },
     });
   }
@@ -240,11 +268,11 @@ export class ServiceMetrics {
   watchInbox(read: Read<number>): void {
     new Gauge({
       name: 'ticketing_inbox_rows',
-      help: 'Messages the inbox remembers as handled (until the pruner drops them).',
+      help: 'Messages the inbox remembers as handled, until the pruner drops them (NaN when the database cannot say).',
       registers: [this.registry],
       async collect() {
-        const rows = await read().catch(() => undefined);
-        if (rows !== undefined) this.set(rows);
+        const rows = await bounded(read);
+        this.set(rows ?? NaN);
       },
     });
   }

@@ -58,8 +58,7 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   if (shutdown || tracingOffReason(env)) return Boolean(shutdown);
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on, and synchronously: the
      instrumentations must hook `require` before the service loads what they instrument. */
-  const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } =
-    require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const { NodeTracerProvider, BatchSpanProcessor } =
     require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const { detectResources, envDetector, resourceFromAttributes } =
@@ -97,9 +96,8 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
   provider.register({
-    propagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-    }),
+    // The trace context only: baggage would travel, unread, into every outbox row and message.
+    propagator: new W3CTraceContextPropagator(),
   });
   registerInstrumentations({
     tracerProvider: provider,

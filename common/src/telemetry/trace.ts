@@ -31,6 +31,11 @@ export function isTracing(): boolean {
   return tracing;
 }
 
+/** Runs `fn` outside any trace: for background work that whatever called it must not adopt. */
+export function detached<T>(fn: () => T): T {
+  return tracing ? context.with(ROOT_CONTEXT, fn) : fn();
+}
+
 /** Whether a traced piece of work is under way here (tracing on and a span active). */
 export function inTrace(): boolean {
   return tracing && trace.getActiveSpan() !== undefined;

@@ -119,7 +119,7 @@ export function composeTestService<
     database,
     nats: new NatsWrapper(),
     readiness: async () => ({}),
-    metrics: new ServiceMetrics(definition.name),
+    metrics: new ServiceMetrics(definition.name, { processMetrics: false }),
   });
   // Stopped before they ever start: a kick (a cancellation waking payments' sweep) does nothing.
   for (const worker of composed.workers) void worker.stop();

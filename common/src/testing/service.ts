@@ -61,6 +61,7 @@ export async function startTestService<
       },
       database: db,
       nats: { reconnectTimeWait: 100 },
+      processMetrics: false,
       relayIntervalMs,
     });
     await service.onBus;
