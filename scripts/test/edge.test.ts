@@ -173,6 +173,10 @@ describe('the edge forwards requests', () => {
         'x-forwarded-port': '443',
         forwarded: 'for=6.6.6.6',
         'x-real-ip': '6.6.6.6',
+        // A trace starts at the edge: a client does not choose its id, sampling or baggage.
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: 'vendor=evil',
+        baggage: 'user=admin',
       },
     });
 
@@ -183,6 +187,7 @@ describe('the edge forwards requests', () => {
     expect(headers['x-forwarded-port']).toBe(String(edge.port));
     expect(headers.forwarded).toBeUndefined();
     expect(headers['x-real-ip']).toBe('127.0.0.1');
+    expect([headers.traceparent, headers.tracestate, headers.baggage]).toEqual([undefined, undefined, undefined]);
   });
 
   it('turns an absolute-form request line into a path, with its host as the Host', async () => {
