@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { fillPlaceholders, sql } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '@ticketing/common/testing';
 import { TicketReads } from '../src/db/ticket-repository';
 import { migrationsFolder } from '../src/db/migrations-folder';
@@ -24,9 +24,10 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** The plan PostgreSQL makes for a query built by Drizzle, its parameters written in. */
-async function planOf(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-  const { sql: text, params } = query.toSQL();
+/** The plan PostgreSQL makes for a search's statement, its values written in. */
+async function planOf({ statement, values }: ReturnType<TicketReads['searchQuery']>): Promise<string> {
+  const { sql: text, params: placeholders } = statement.toSQL();
+  const params = fillPlaceholders(placeholders, values);
   const literal = text.replace(/\$(\d+)/g, (_match, n: string) => {
     const value = params[Number(n) - 1];
     return typeof value === 'number' ? String(value) : `'${String(value).replace(/'/g, "''")}'`;

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
@@ -27,6 +27,12 @@ export interface ServiceAppOptions {
   trustProxyHops?: number;
 }
 
+/** Replaces Express 5's `req.query` getter (a parse per read) with its value, parsed once. */
+function parseQueryOnce(req: Request, _res: Response, next: NextFunction): void {
+  Object.defineProperty(req, 'query', { value: req.query, writable: true, configurable: true, enumerable: true });
+  next();
+}
+
 /**
  * Builds a service's Express app the same way for every service: behind `trustProxyHops`
  * proxies, security headers (helmet), JSON bodies up to 100 kB of UTF-8 nested at most 32
@@ -51,6 +57,9 @@ export function buildServiceApp({
   // own check refuses (400); Express 5's default parser would call them `limit[]` and
   // `limit[a]`, unknown names quietly ignored.
   app.set('query parser', 'extended');
+  // Express 5 parses the query string again on every read of `req.query`, and a route's
+  // checks read it once per parameter or more: parsed once, it is kept for the request.
+  app.use(parseQueryOnce);
   // The API answers JSON only: nothing in an answer may run, be framed or leak the referrer.
   app.use(
     helmet({
