@@ -23,49 +23,73 @@ function step(name, command, args, env = process.env) {
 }
 
 /**
- * Runs independent checks side by side (each one mostly waits on one core); prints each
- * one's output whole, under its name, as it ends, and records them in the order given.
+ * Starts a command with its output kept, and resolves with its result once it ends, having
+ * printed that output whole under its name: what runs beside other work stays readable.
  */
-async function steps(list) {
-  const runs = list.map(({ name, command, args }) => {
-    const started = Date.now();
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-    const output = [];
-    child.stdout.on('data', (chunk) => output.push(chunk));
-    child.stderr.on('data', (chunk) => output.push(chunk));
-    return new Promise((resolve) => {
-      child.on('error', (error) => output.push(Buffer.from(`${error.message}\n`)));
-      child.on('close', (status) => {
-        say(name);
-        process.stdout.write(Buffer.concat(output));
-        resolve({ name, ok: status === 0, seconds: (Date.now() - started) / 1000 });
-      });
+function background({ name, command, args, env = process.env }) {
+  const started = Date.now();
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const output = [];
+  child.stdout.on('data', (chunk) => output.push(chunk));
+  child.stderr.on('data', (chunk) => output.push(chunk));
+  return new Promise((resolve) => {
+    child.on('error', (error) => output.push(Buffer.from(`${error.message}\n`)));
+    child.on('close', (status) => {
+      say(name);
+      process.stdout.write(Buffer.concat(output));
+      resolve({ name, ok: status === 0, seconds: (Date.now() - started) / 1000 });
     });
   });
-  results.push(...(await Promise.all(runs)));
 }
 
+/** Runs independent checks side by side (each one mostly waits on one core), recorded in the order given. */
+async function steps(list) {
+  results.push(...(await Promise.all(list.map(background))));
+}
+
+/** A jest run's command line, writing its JSON report where `countTests` reads it. */
+function jestCommand(args, report) {
+  return [
+    '--experimental-vm-modules',
+    '--no-warnings=ExperimentalWarning',
+    bin('jest', 'bin/jest.js'),
+    '--json',
+    `--outputFile=${report}`,
+    ...args,
+  ];
+}
+
+/** Adds a jest run's counts to its result; a run that ran no test at all has failed. */
+function countTests(result, report) {
+  if (!existsSync(report)) return result;
+  const { numPassedTests, numFailedTests } = JSON.parse(readFileSync(report, 'utf8'));
+  Object.assign(result, { passed: numPassedTests, failed: numFailedTests });
+  if (numPassedTests === 0 && numFailedTests === 0) result.ok = false;
+  return result;
+}
+
+let reportCount = 0;
+const nextReport = () => path.join(reports, `${reportCount++}.json`);
+
+/** A jest run with its output streamed as it goes. */
 function jest(name, args, env = process.env) {
-  const report = path.join(reports, `${results.length}.json`);
-  const ok = step(
-    name,
-    process.execPath,
-    [
-      '--experimental-vm-modules',
-      '--no-warnings=ExperimentalWarning',
-      bin('jest', 'bin/jest.js'),
-      '--json',
-      `--outputFile=${report}`,
-      ...args,
-    ],
-    env,
-  );
-  if (existsSync(report)) {
-    const { numPassedTests, numFailedTests } = JSON.parse(readFileSync(report, 'utf8'));
-    Object.assign(results.at(-1), { passed: numPassedTests, failed: numFailedTests });
-    if (numPassedTests === 0 && numFailedTests === 0) results.at(-1).ok = false;
-  }
+  const report = nextReport();
+  const ok = step(name, process.execPath, jestCommand(args, report), env);
+  countTests(results.at(-1), report);
   return ok;
+}
+
+/** Jest runs side by side, each printed whole as it ends, recorded in the order given. */
+async function jestSideBySide(runs) {
+  const done = await Promise.all(
+    runs.map(({ name, args, env }) => {
+      const report = nextReport();
+      return background({ name, command: process.execPath, args: jestCommand(args, report), env }).then((result) =>
+        countTests(result, report),
+      );
+    }),
+  );
+  results.push(...done);
 }
 
 const reports = mkdtempSync(path.join(tmpdir(), 'ticketing-test-'));
@@ -73,12 +97,43 @@ const reports = mkdtempSync(path.join(tmpdir(), 'ticketing-test-'));
 async function main() {
   ensureSystemPackages(['nats-server', 'postgresql', 'nginx', 'chromium', 'prometheus'], (line) => say(line));
   ensureNodeModules(root, (line) => say(line));
-  const { hasClient, buildClient, typescriptProjects } = await import('./lib/build.mjs');
+  const { hasClient, typescriptProjects } = await import('./lib/build.mjs');
   const client = hasClient(root);
   const ci = process.env.CI ? ['--ci'] : [];
 
   const tsc = (...args) => [bin('typescript', 'bin/tsc'), ...args];
-  const typed = step('type check and build (tsc -b)', process.execPath, tsc('-b', ...typescriptProjects(root)));
+  // The web client depends on no other workspace: it builds beside the checks. Its types are
+  // checked by their own step below, so `next build` does not check them a second time.
+  const clientBuild = client
+    ? background({
+        name: 'build the web client',
+        command: process.execPath,
+        args: [path.join(root, 'scripts', 'build.mjs'), '--client'],
+        env: { ...process.env, TICKETING_CLIENT_TYPES_CHECKED: '1' },
+      })
+    : undefined;
+  // Lint and format read the sources only: they run beside the build, which keeps one core busy.
+  const sourceChecks = Promise.all(
+    [
+      {
+        name: 'lint (eslint)',
+        command: process.execPath,
+        args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.'],
+      },
+      {
+        name: 'format (prettier --check)',
+        command: process.execPath,
+        args: [bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'],
+      },
+    ].map(background),
+  );
+  const typed = await background({
+    name: 'type check and build (tsc -b)',
+    command: process.execPath,
+    args: tsc('-b', ...typescriptProjects(root)),
+  });
+  results.push(typed);
+  // The tests' and the client's types are read against what the build declared.
   await steps([
     { name: 'type check the tests', command: process.execPath, args: tsc('-p', 'tsconfig.tests.json') },
     ...(client
@@ -90,21 +145,13 @@ async function main() {
           },
         ]
       : []),
-    {
-      name: 'lint (eslint)',
-      command: process.execPath,
-      args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.'],
-    },
-    {
-      name: 'format (prettier --check)',
-      command: process.execPath,
-      args: [bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'],
-    },
   ]);
-  if (!typed) throw new Error('the TypeScript build failed; the tests run against it');
-  if (client) {
-    say('build the web client');
-    buildClient(root, (line) => console.log(line));
+  results.push(...(await sourceChecks));
+  if (!typed.ok) throw new Error('the TypeScript build failed; the tests run against it');
+  if (clientBuild) {
+    const built = await clientBuild;
+    results.push(built);
+    if (!built.ok) throw new Error('the web client did not build; the end-to-end tests run it');
   }
 
   // The database npm start gives the services by default: one PostgreSQL server for the run,
@@ -121,29 +168,33 @@ async function main() {
     await server.stop();
   }
 
-  // What is the embedded fallback's own: opening it, its driver, a whole purchase on it, and
-  // the relay and inbox, whose pruning vacuums there (PGlite has no autovacuum), and search.
-  jest(
-    'the embedded database (PGlite)',
-    [
-      ...ci,
-      '--maxWorkers=2',
-      '--testPathPatterns',
-      '\\.pglite-test\\.ts$',
-      'tickets/test/outbox\\.test\\.ts$',
-      // Search is PostgreSQL's own full-text search: the same SQL must find the same on both.
-      'tickets/test/search\\.test\\.ts$',
-      'common/test/copies\\.test\\.ts$',
-    ],
-    { ...process.env, TEST_PGLITE: '1' },
-  );
-
-  // It starts its own three nats-servers and PostgreSQL server (scripts/lib/cluster.mjs).
-  jest(
-    'cluster tier (3-node JetStream, PostgreSQL server, two instances of every service, faults)',
-    [...ci, '--selectProjects', 'scripts', '--testPathPatterns', 'cluster-test'],
-    { ...process.env, TEST_CLUSTER: '1' },
-  );
+  // Two tiers side by side: the cluster's mostly waits (elections, a server stopped for 10 s,
+  // timeouts), and fills what the PGlite tier leaves of the two cores.
+  say('the embedded database (PGlite) and the cluster tier, side by side (each printed as it ends)');
+  await jestSideBySide([
+    {
+      // What is the embedded fallback's own: opening it, its driver, a whole purchase on it, and
+      // the relay and inbox, whose pruning vacuums there (PGlite has no autovacuum), and search.
+      name: 'the embedded database (PGlite)',
+      args: [
+        ...ci,
+        '--maxWorkers=2',
+        '--testPathPatterns',
+        '\\.pglite-test\\.ts$',
+        'tickets/test/outbox\\.test\\.ts$',
+        // Search is PostgreSQL's own full-text search: the same SQL must find the same on both.
+        'tickets/test/search\\.test\\.ts$',
+        'common/test/copies\\.test\\.ts$',
+      ],
+      env: { ...process.env, TEST_PGLITE: '1' },
+    },
+    {
+      // It starts its own three nats-servers and PostgreSQL server (scripts/lib/cluster.mjs).
+      name: 'cluster tier (3-node JetStream, PostgreSQL server, two instances of every service, faults)',
+      args: [...ci, '--selectProjects', 'scripts', '--testPathPatterns', 'cluster-test'],
+      env: { ...process.env, TEST_CLUSTER: '1' },
+    },
+  ]);
 }
 
 main()
