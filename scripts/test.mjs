@@ -147,12 +147,11 @@ async function main() {
       : []),
   ]);
   results.push(...(await sourceChecks));
+  // Awaited either way, so that nothing npm test started outlives its summary.
+  const built = await clientBuild;
+  if (built) results.push(built);
   if (!typed.ok) throw new Error('the TypeScript build failed; the tests run against it');
-  if (clientBuild) {
-    const built = await clientBuild;
-    results.push(built);
-    if (!built.ok) throw new Error('the web client did not build; the end-to-end tests run it');
-  }
+  if (built && !built.ok) throw new Error('the web client did not build; the end-to-end tests run it');
 
   // The database npm start gives the services by default: one PostgreSQL server for the run,
   // a database per test file copied from a migrated template.
