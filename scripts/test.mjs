@@ -133,7 +133,8 @@ async function main() {
     args: tsc('-b', ...typescriptProjects(root)),
   });
   results.push(typed);
-  // The tests' and the client's types are read against what the build declared.
+  // The tests' types are read against what the build declared; the client's, which needs no
+  // build, are checked beside them once the build has freed its core.
   await steps([
     { name: 'type check the tests', command: process.execPath, args: tsc('-p', 'tsconfig.tests.json') },
     ...(client
