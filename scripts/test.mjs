@@ -173,18 +173,17 @@ async function main() {
   say('the embedded database (PGlite) and the cluster tier, side by side (each printed as it ends)');
   await jestSideBySide([
     {
-      // What is the embedded fallback's own: opening it, its driver, a whole purchase on it, and
-      // the relay and inbox, whose pruning vacuums there (PGlite has no autovacuum), and search.
+      // What is the embedded fallback's own (*.pglite-test.ts): opening it, its driver, a whole
+      // purchase on it, the outbox's and the inbox's cases where PGlite differs (one connection,
+      // no autovacuum), and search.
       name: 'the embedded database (PGlite)',
       args: [
         ...ci,
         '--maxWorkers=2',
         '--testPathPatterns',
         '\\.pglite-test\\.ts$',
-        'tickets/test/outbox\\.test\\.ts$',
         // Search is PostgreSQL's own full-text search: the same SQL must find the same on both.
         'tickets/test/search\\.test\\.ts$',
-        'common/test/copies\\.test\\.ts$',
       ],
       env: { ...process.env, TEST_PGLITE: '1' },
     },

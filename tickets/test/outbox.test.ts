@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { OutboxRelay, outbox } from '@ticketing/common/db';
-import { composeTestService, lastVacuum, waitFor } from '@ticketing/common/testing';
+import { composeTestService, waitFor } from '@ticketing/common/testing';
 import { ticketsService } from '../src/service';
 import {
   logger,
@@ -15,6 +15,12 @@ import {
   waitForEvents,
   type TicketsContext,
 } from './tickets-app';
+import {
+  createTicket as createTicketOf,
+  outboxOnEveryDatabase,
+  owner,
+  updateTicket as updateTicketOf,
+} from './outbox-cases';
 
 let ctx: TicketsContext;
 
@@ -27,50 +33,12 @@ afterEach(async () => {
   await ctx.close();
 });
 
-const owner = { id: randomUUID() };
-
-async function createTicket(title: string, price = 10) {
-  const response = await request(ctx.app).post('/api/tickets').set('Cookie', signin(owner)).send({ title, price });
-  expect(response.status).toBe(201);
-  return response.body as { id: string };
-}
-
-async function updateTicket(id: string, title: string, price = 10) {
-  const response = await request(ctx.app).put(`/api/tickets/${id}`).set('Cookie', signin(owner)).send({ title, price });
-  expect(response.status).toBe(200);
-  return response.body as { version: number };
-}
+// Bound to this file's service, as every case below uses them.
+const createTicket = (title: string, price?: number) => createTicketOf(ctx, title, price);
+const updateTicket = (id: string, title: string, price?: number) => updateTicketOf(ctx, id, title, price);
 
 describe('the outbox', () => {
-  it('keeps serving while NATS is down and publishes every event exactly once, in order, when it returns', async () => {
-    const a = await createTicket('before outage');
-    await waitForEvents(ctx.nats, 1);
-
-    await ctx.server.stop();
-    await waitFor(() => ctx.nats.state === 'reconnecting', { message: 'the client to notice' });
-    const b = await createTicket('during outage 1');
-    await updateTicket(b.id, 'during outage 1, edited');
-    await updateTicket(a.id, 'before outage, edited');
-    const c = await createTicket('during outage 2');
-    await updateTicket(b.id, 'during outage 1, edited twice');
-    const ready = await request(ctx.app).get('/readyz');
-    expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ database: 'up', nats: 'reconnecting', outboxPending: 5 });
-
-    await ctx.server.start();
-
-    const events = await waitForEvents(ctx.nats, 6, 20_000);
-    // Once the backlog is empty every publish has returned: what the stream holds now is all there will be.
-    await waitFor(async () => (await ctx.relay.pendingCount()) === 0, { message: 'an empty backlog' });
-    const all = await storedEvents(ctx.nats);
-    expect(all).toHaveLength(6);
-    expect(new Set(all.map((e) => e.msgId)).size).toBe(6);
-    const versionsOf = (id: string) => all.filter((e) => e.data.id === id).map((e) => e.data.version);
-    expect(versionsOf(a.id)).toEqual([0, 1]);
-    expect(versionsOf(b.id)).toEqual([0, 1, 2]);
-    expect(versionsOf(c.id)).toEqual([0]);
-    expect(events.at(-1)!.data.title).toBe('during outage 1, edited twice');
-  });
+  outboxOnEveryDatabase(() => ctx);
 
   it('keeps what was queued while the stream is gone (it may not make it), and publishes it once the stream is back', async () => {
     await createTicket('before the stream vanished');
@@ -180,20 +148,6 @@ describe('the outbox', () => {
     expect(calls).toBe(1);
     expect(await storedEvents(ctx.nats)).toHaveLength(1);
     expect(await relay.pendingCount()).toBe(1);
-  });
-
-  it('prunes published rows once they are older than the retention', async () => {
-    await ctx.relay.stop();
-    await createTicket('prune me');
-    const relay = new OutboxRelay({ database: ctx.database, logger, publish: publishersOf(ctx), retentionMs: 0 });
-
-    expect(await relay.runOnce()).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    await relay.runOnce();
-
-    expect(await ctx.database.db.select().from(outbox)).toEqual([]);
-    // PGlite has no autovacuum: the relay reclaims what publishing and pruning left behind.
-    if (ctx.database.kind === 'pglite') expect(await lastVacuum(ctx.database, 'outbox')).not.toBeNull();
   });
 
   it('rolls back the ticket when its event cannot be queued, so neither exists', async () => {
@@ -355,34 +309,5 @@ describe('rows that cannot be published', () => {
 
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', outboxPending: 1, outboxFailed: 1 });
-  });
-});
-
-/** A relay that counts the passes it has finished. */
-class CountingRelay extends OutboxRelay {
-  passes = 0;
-  override async runOnce() {
-    try {
-      return await super.runOnce();
-    } finally {
-      this.passes++;
-    }
-  }
-}
-
-describe('publishing after a commit', () => {
-  it('publishes as soon as the change commits, without waiting for a sweep', async () => {
-    await ctx.relay.stop();
-    const relay = new CountingRelay({ database: ctx.database, logger, publish: publishersOf(ctx), intervalMs: 60_000 });
-    relay.start();
-    // Its start-up passes: one at start and, on a server, one once it listens (for what was
-    // committed before). After them only a notification can make a pass within the wait below.
-    await waitFor(() => relay.passes >= (ctx.database.kind === 'pglite' ? 1 : 2), { message: 'the start-up passes' });
-
-    const ticket = await createTicket('notified');
-
-    const events = await waitForEvents(ctx.nats, 1, 2_000);
-    expect(events.map((e) => e.data.id)).toEqual([ticket.id]);
-    await relay.stop();
   });
 });
