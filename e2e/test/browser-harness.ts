@@ -186,6 +186,9 @@ export function useStack(name: string, env: Record<string, string> = {}) {
   return e2e;
 }
 
+/** A running stack and its browser, as `useStack` gives them to a test file's scenarios. */
+export type E2e = ReturnType<typeof useStack>;
+
 /**
  * Clicks Purchase on a ticket's page until orders knows the ticket (it learns of it through
  * the bus, so the first click may come before it has); resolves with the order page's URL.
