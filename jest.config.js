@@ -77,4 +77,5 @@ module.exports = {
     }),
   ],
   testTimeout: 30_000,
+  testSequencer: '<rootDir>/jest.sequencer.cjs',
 };
