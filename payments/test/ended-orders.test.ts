@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { Subjects, type Event, type Listener } from '@ticketing/common/events';
+import { createLogger, Subjects, type Event, type Listener } from '@ticketing/common/events';
 import { waitFor } from '@ticketing/common/testing';
 import {
   copyAt,
@@ -76,10 +76,12 @@ async function holdBack(subject: Subjects, delayMs: number): Promise<() => Promi
   const listener = ctx.service.listeners().find((candidate) => candidate.subject === subject)!;
   await listener.close();
   const Replacement = listener.constructor as new (...args: unknown[]) => Listener<Event>;
+  // As quiet as the service's own listeners in a test.
+  const silent = createLogger('payments', 'silent');
   const replacement =
     subject === Subjects.OrderCancelled
-      ? new Replacement(ctx.nats.client, ctx.database, () => {})
-      : new Replacement(ctx.nats.client, ctx.database);
+      ? new Replacement(ctx.nats.client, ctx.database, () => {}, silent)
+      : new Replacement(ctx.nats.client, ctx.database, silent);
   const started = new Promise<void>((resolve, reject) =>
     setTimeout(() => replacement.listen().then(resolve, reject), delayMs),
   );
