@@ -54,7 +54,7 @@ describe('a new embedded database folder', () => {
   let cache: string;
   const opened: Database<CopySchema>[] = [];
 
-  // A kept result for the tests that start from one, made once for the file.
+  // A kept result for the tests that start from one, made once for the file (by the first).
   let shared: string;
   beforeAll(async () => {
     shared = await mkdtemp(path.join(tmpdir(), 'ticketing-initdb-kept-'));
@@ -86,6 +86,9 @@ describe('a new embedded database folder', () => {
   }
 
   it('is laid out from initdb made once and kept: the next new folder does not make it again', async () => {
+    // Kept in the file's shared folder, empty until now: the tests after this one start from
+    // what it makes instead of running initdb once more.
+    cache = shared;
     const first = await open(path.join(dir, 'a'), cache);
     opened.push(first.database);
     expect(first.origin()).toBe('template');
