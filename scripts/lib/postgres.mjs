@@ -4,7 +4,17 @@
 // database, is the fallback where no server can be had.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { which } from '@ticketing/common/system';
 
@@ -230,5 +240,51 @@ export async function ensureServiceDatabases({ port, superPassword, dataDir, ser
     }
   } finally {
     await admin.end();
+  }
+}
+
+/**
+ * The processes at work in `dir` (their current directory is in it). Every process of a
+ * PostgreSQL server runs in its data folder, and each of the postmaster's children leads a
+ * process group of its own: a kill of the postmaster's group leaves them running, to end
+ * when they notice (the checkpointer may still be writing its last WAL). Empty where there
+ * is no /proc to read.
+ */
+export function processesWorkingIn(dir) {
+  if (!existsSync('/proc')) return [];
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}${path.sep}`)) found.push(Number(entry));
+    } catch {
+      // Gone since the listing, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/**
+ * Resolves once no process works in the server's folder any more: those a forced stop left
+ * end within moments on their own; any still there after `graceMs` are killed. Resolves with
+ * how many had to be killed.
+ */
+export async function serverProcessesGone(home, graceMs = 3_000) {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const left = processesWorkingIn(home);
+    if (left.length === 0) return 0;
+    if (Date.now() > deadline) {
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Ended meanwhile.
+        }
+      }
+      return left.length;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -9,7 +9,14 @@ import { freePort, isPortFree, which } from '@ticketing/common/system';
 import { directoryHolder, DirectoryLockedError, lockDirectory } from '@ticketing/common/dir-lock';
 import { makePrivate } from '@ticketing/common/private-files';
 import { ensureLocalStream, prepareBus, seedFile } from './bus-credentials.mjs';
-import { chooseDatabase, ensureServiceDatabases, prepareServer, serverArgs, serviceUrl } from './postgres.mjs';
+import {
+  chooseDatabase,
+  ensureServiceDatabases,
+  prepareServer,
+  serverArgs,
+  serverProcessesGone,
+  serviceUrl,
+} from './postgres.mjs';
 import { SupervisedProcess } from './supervisor.mjs';
 import { clientServer, hasClient } from './build.mjs';
 import { httpProbe, natsProbe, waitUntilReady } from './readiness.mjs';
@@ -201,6 +208,12 @@ async function startLocked(options, { dataDir, logLevel, color, print, say, data
     // Once stopped, nothing is left to kill at exit, and DATA_DIR is free for the next run.
     stopped: async () => {
       process.off('exit', killOnExit);
+      // A server killed for want of time leaves its children (each in a group of its own)
+      // writing in its folder for a moment: DATA_DIR is not free, nor removable, until they end.
+      if (databases.server) {
+        const killed = await serverProcessesGone(databases.server.home);
+        if (killed) say(`killed ${killed} PostgreSQL processes left after the server was stopped`);
+      }
       // After the services, whose last spans it receives as they stop.
       await traces.receiver?.stop();
       await metrics?.bridge?.stop();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { waitFor } from '@ticketing/common/testing';
+import { processesWorkingIn } from '../lib/postgres.mjs';
 import { startStack } from '../lib/stack.mjs';
 
 const root = path.join(__dirname, '..', '..');
@@ -22,6 +23,16 @@ function rawRequest(port: number, request: string): Promise<string> {
     socket.on('end', () => resolve(answer));
     socket.on('error', reject);
   });
+}
+
+/** A process's state letter from /proc (R, S, Z…), or '' once it is gone. */
+function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
+  } catch {
+    return '';
+  }
 }
 
 function alive(pid: number | undefined): boolean {
@@ -304,5 +315,38 @@ describe('start-up errors', () => {
 
     blocker.close();
     await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('a PostgreSQL server that does not stop in time', () => {
+  it('is killed, and the stop ends only once none of its processes works in DATA_DIR', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ticketing-stack-'));
+    const said: string[] = [];
+    const stack = await startStack({
+      durable: false,
+      root,
+      port: 0,
+      dataDir,
+      natsPort: 0,
+      natsMonitorPort: null,
+      logLevel: 'warn',
+      client: false,
+      print: (line: string) => said.push(line),
+    });
+    const home = path.join(dataDir, 'postgres');
+    const server = processesWorkingIn(home);
+    const postmaster = server.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('-D'));
+    expect(postmaster).toBeDefined();
+    // Frozen, it cannot shut down: the stop kills its process group, which its children,
+    // each leading a group of their own, are not in.
+    process.kill(postmaster!, 'SIGSTOP');
+
+    await stack.stop();
+
+    expect(said.some((line) => /killed postgres: did not stop in time/.test(line))).toBe(true);
+    expect(processesWorkingIn(home)).toEqual([]);
+    // Ended: gone, or a zombie until whoever inherited it reaps it.
+    expect(server.filter((pid) => !['', 'Z', 'X'].includes(processState(pid)))).toEqual([]);
+    await rm(dataDir, { recursive: true });
   });
 });
