@@ -267,15 +267,18 @@ export function processesWorkingIn(dir) {
 
 /**
  * Resolves once no process works in the server's folder any more: those a forced stop left
- * end within moments on their own; any still there after `graceMs` are killed. Resolves with
- * how many had to be killed.
+ * end within moments on their own; any still there after `graceMs` are killed, and waited
+ * for. Resolves with how many had to be killed.
  */
 export async function serverProcessesGone(home, graceMs = 3_000) {
   const deadline = Date.now() + graceMs;
+  let killed = 0;
   for (;;) {
     const left = processesWorkingIn(home);
-    if (left.length === 0) return 0;
-    if (Date.now() > deadline) {
+    if (left.length === 0) return killed;
+    // Past the grace, and a second past it at most: the killed go at once.
+    if (Date.now() > deadline + 1_000) return killed;
+    if (Date.now() > deadline && killed === 0) {
       for (const pid of left) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -283,7 +286,7 @@ export async function serverProcessesGone(home, graceMs = 3_000) {
           // Ended meanwhile.
         }
       }
-      return left.length;
+      killed = left.length;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
